@@ -1,0 +1,46 @@
+"""autograd_lite: a scalar reverse-mode automatic differentiation engine.
+
+Example:
+    >>> import autograd_lite as ag
+    >>> x = ag.Value(2.0, label="x")
+    >>> y = (x * x).tanh()
+    >>> y.backward()
+    >>> round(x.grad, 6)
+    0.005364
+"""
+
+from .engine import (
+    HookHandle,
+    Value,
+    dot,
+    enable_grad,
+    gradients,
+    is_grad_enabled,
+    no_grad,
+    sum,
+)
+from .functional import grad, hessian, value_and_grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .graph import backward_order, topological_order
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GradcheckError",
+    "HookHandle",
+    "Value",
+    "__version__",
+    "backward_order",
+    "dot",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "gradients",
+    "hessian",
+    "is_grad_enabled",
+    "no_grad",
+    "sum",
+    "topological_order",
+    "value_and_grad",
+]
