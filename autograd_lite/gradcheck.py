@@ -89,7 +89,9 @@ def _compare(
         )
 
 
-def _floats(inputs: Sequence[Any]) -> tuple[list[float], list[str]]:
+def _floats(inputs: Sequence[Any], eps: float) -> tuple[list[float], list[str]]:
+    if not eps > 0.0:
+        raise ValueError(f"gradcheck needs a positive step eps, got {eps!r}")
     xs = [x.data if isinstance(x, Value) else _to_float(x, "gradcheck input") for x in inputs]
     labels = [f" ({x.label!r})" if isinstance(x, Value) and x.label else "" for x in inputs]
     return xs, labels
@@ -118,7 +120,7 @@ def gradcheck(
         >>> ag.gradcheck(lambda x: x.sqrt() * x.exp(), [1.5])
         True
     """
-    xs, labels = _floats(inputs)
+    xs, labels = _floats(inputs, eps)
     if not xs:
         raise ValueError("gradcheck needs at least one input")
     everything = tuple(range(len(xs)))
@@ -144,7 +146,7 @@ def gradgradcheck(
         >>> ag.gradgradcheck(lambda x, y: (x * y).sin(), [0.4, 1.1])
         True
     """
-    xs, labels = _floats(inputs)
+    xs, labels = _floats(inputs, eps)
     if not xs:
         raise ValueError("gradgradcheck needs at least one input")
     everything = tuple(range(len(xs)))

@@ -84,9 +84,11 @@ def pow_local(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
     with an integer exponent) ln(a) is not real, so ∂/∂b is NaN.
     """
     base, exponent = _data(a), _data(b)
-    if exponent == 0.0:
-        d_base: Scalar = ZERO
-    elif base == 0.0 and exponent < 1.0:
+    if base != 0.0:
+        d_base: Scalar = b * out / a  # = b·a^(b-1), without overflowing before out does
+    elif exponent == 0.0:
+        d_base = ZERO
+    elif exponent < 1.0:
         d_base = math.inf
     else:
         d_base = b * a ** (b - ONE)
