@@ -62,10 +62,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Mode(threading.local):
-    """Per-thread switches, read once per operation.
+    """Per-thread switches: recording on or off, and an optional monitor.
 
-    ``plain`` caches "recording and nothing watching", the only state the hot
-    path needs to test.
+    ``plain`` caches "recording, and nothing watching". Reading a
+    thread-local costs more than the rest of a small op, so the hot path
+    first reads the global ``_SPECIAL``: the number of threads not in plain
+    mode. While it is 0, no thread-local is read at all.
     """
 
     recording: bool = True
@@ -73,9 +75,17 @@ class _Mode(threading.local):
     plain: bool = True
 
     def refresh(self) -> None:
-        self.plain = self.recording and self.monitor is None
+        """Recompute ``plain`` after changing ``recording`` or ``monitor``."""
+        global _SPECIAL
+        plain = self.recording and self.monitor is None
+        if plain != self.plain:
+            with _SPECIAL_LOCK:
+                _SPECIAL += -1 if plain else 1
+            self.plain = plain
 
 
+_SPECIAL = 0
+_SPECIAL_LOCK = threading.Lock()
 _mode = _Mode()
 
 #: Gradient hooks by node; kept outside the node so Values stay small.
@@ -281,7 +291,7 @@ class Value:
     # -- arithmetic: wrap the other operand, then a named binary op --
 
     def __add__(self, other: Operand) -> Any:
-        b = _operand(other)
+        b = other if type(other) is Value else _operand(other)
         return _add(self, b) if b is not None else _elementwise(operator.add, self, other)
 
     def __radd__(self, other: Operand) -> Any:
@@ -289,7 +299,7 @@ class Value:
         return _add(a, self) if a is not None else _elementwise(operator.add, other, self)
 
     def __sub__(self, other: Operand) -> Any:
-        b = _operand(other)
+        b = other if type(other) is Value else _operand(other)
         return _sub(self, b) if b is not None else _elementwise(operator.sub, self, other)
 
     def __rsub__(self, other: Operand) -> Any:
@@ -297,7 +307,7 @@ class Value:
         return _sub(a, self) if a is not None else _elementwise(operator.sub, other, self)
 
     def __mul__(self, other: Operand) -> Any:
-        b = _operand(other)
+        b = other if type(other) is Value else _operand(other)
         return _mul(self, b) if b is not None else _elementwise(operator.mul, self, other)
 
     def __rmul__(self, other: Operand) -> Any:
@@ -305,7 +315,7 @@ class Value:
         return _mul(a, self) if a is not None else _elementwise(operator.mul, other, self)
 
     def __truediv__(self, other: Operand) -> Any:
-        b = _operand(other)
+        b = other if type(other) is Value else _operand(other)
         return _div(self, b) if b is not None else _elementwise(operator.truediv, self, other)
 
     def __rtruediv__(self, other: Operand) -> Any:
@@ -315,7 +325,7 @@ class Value:
     def __pow__(self, other: Operand, modulo: None = None) -> Any:
         if modulo is not None:
             raise TypeError("pow() with a modulus is not defined for Values")
-        b = _operand(other)
+        b = other if type(other) is Value else _operand(other)
         return _pow(self, b) if b is not None else _elementwise(operator.pow, self, other)
 
     def __rpow__(self, other: Operand) -> Any:
@@ -520,7 +530,7 @@ class Value:
         """
         seed = gradient if isinstance(gradient, Value) else _to_float(gradient, "backward()")
         order = backward_order(self)
-        if create_graph or _HOOKS or not _mode.plain:
+        if create_graph or _HOOKS or (_SPECIAL and not _mode.plain):
             for _ in _chain_rule(order, seed, create_graph, accumulate=True):
                 pass
         else:
@@ -570,6 +580,11 @@ def _node(data: float, inputs: tuple[Value, ...], op: str, local: tuple[Any, ...
     out.data = data
     out.grad = 0.0
     out.label = ""
+    if not _SPECIAL:
+        out.inputs = inputs
+        out.op = op
+        out._local = local
+        return out
     mode = _mode
     if mode.plain:
         out.inputs = inputs
@@ -820,7 +835,7 @@ def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False
         [5.0, 2.0]
     """
     order = backward_order(output)
-    if create_graph or _HOOKS or not _mode.plain:
+    if create_graph or _HOOKS or (_SPECIAL and not _mode.plain):
         seed = Value(1.0) if create_graph else 1.0
         for _ in _chain_rule(order, seed, create_graph, accumulate=False):
             pass

@@ -8,8 +8,8 @@ is walked with an explicit stack, never with Python's call stack.
 Example:
     >>> from autograd_lite import Value
     >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
-    >>> [v.label or v.op for v in topological_order(a * b + a)]
-    ['a', 'b', '*', '+']
+    >>> [v.label or v.op for v in topological_order((a * b).exp() + a)]
+    ['a', 'b', '*', 'exp', '+']
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each listed after all of its inputs.
 
-    The order is a depth-first post-order that visits inputs in operand order,
-    so it reads like the forward program and is the same on every run.
+    The order is a depth-first post-order that expands inputs in operand
+    order (a leaf is listed as soon as its first consumer is expanded), so it
+    follows the forward program and is the same on every run.
 
     Args:
         root: the output node.
@@ -40,23 +41,35 @@ def topological_order(root: Value) -> list[Value]:
     """
     order: list[Value] = []
     seen: set[Value] = set()
-    # Each stack entry is (node, expanded). A node is emitted on its second
-    # visit, once everything pushed above it (its inputs) has been emitted.
-    # Nodes are marked when expanded, not when pushed: a node may sit on the
-    # stack twice, and only its first expansion counts.
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+    # An explicit stack replaces recursion. Each node is pushed with a flag:
+    # False to expand it (push its inputs above it), True to emit it, which
+    # happens once everything above it, its inputs, has been emitted. Nodes
+    # are marked when expanded, not when pushed, so a node may sit on the
+    # stack twice and only its first expansion counts. Two parallel lists
+    # instead of (node, flag) tuples keep the cyclic GC out of the loop.
+    stack = [root]
+    expanded = [False]
+    push, pop, push_flag, pop_flag = stack.append, stack.pop, expanded.append, expanded.pop
+    emit, mark = order.append, seen.add
     while stack:
-        node, expanded = pop()
-        if expanded:
+        node = pop()
+        if pop_flag():
             emit(node)
         elif node not in seen:
             mark(node)
-            push((node, True))
+            push(node)
+            push_flag(True)
             # Reversed so that the first operand is popped, and emitted, first.
+            # A leaf depends on nothing, so it is emitted at once instead of
+            # making the round trip through the stack.
             for inp in reversed(node.inputs):
                 if inp not in seen:
-                    push((inp, False))
+                    if inp.inputs:
+                        push(inp)
+                        push_flag(False)
+                    else:
+                        mark(inp)
+                        emit(inp)
     return order
 
 
