@@ -697,7 +697,14 @@ def _pow(a: Value, b: Value) -> Value:
 # --- n-ary nodes -----------------------------------------------------------
 
 
+_VALUE_TYPES = frozenset({Value, _Constant})
+_data_of = operator.attrgetter("data")
+
+
 def _as_values(xs: Iterable[Operand], what: str) -> tuple[Value, ...]:
+    xs = xs if type(xs) is tuple else tuple(xs)
+    if _VALUE_TYPES.issuperset(map(type, xs)):  # the common case, checked in C
+        return xs
     return tuple(x if isinstance(x, Value) else _constant(_to_float(x, what)) for x in xs)
 
 
@@ -720,8 +727,8 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
         raise ValueError(
             f"dot() needs as many weights as inputs, got {len(wv)} weights and {len(xv)} inputs"
         )
-    wd = [w.data for w in wv]
-    xd = [x.data for x in xv]
+    wd = list(map(_data_of, wv))
+    xd = list(map(_data_of, xv))
     out = builtins.sum(map(operator.mul, wd, xd), 0.0)
     if bias is None:
         return _node(out, wv + xv, "dot", dot_local(out, *wd, *xd))
@@ -742,7 +749,7 @@ def sum(values: Iterable[Operand]) -> Value:
     vs = _as_values(values, "sum()")
     if not vs:
         return Value(0.0)
-    data = [v.data for v in vs]
+    data = list(map(_data_of, vs))
     out = builtins.sum(data, 0.0)
     return _node(out, vs, "sum", sum_local(out, *data))
 
