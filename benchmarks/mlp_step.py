@@ -191,98 +191,43 @@ class PlainFloats:
 # --------------------------------------------------------------------------- autograd_lite
 
 
-def _neurons(model: Any) -> list[tuple[list[Any], Any]] | None:
-    """``[(weights, bias), ...]`` of an nn.MLP in layer order, if it exposes them."""
-    try:
-        return [(list(n.w), n.b) for layer in model.layers for n in layer.neurons]
-    except AttributeError:
-        return None
-
-
 class AutogradLite:
-    """autograd_lite as a user writes it: nn.MLP, Values, backward, optim.SGD."""
+    """autograd_lite as a user writes it: nn.MLP, losses.hinge, backward, optim.SGD."""
 
-    name = "autograd_lite"
-
-    def __init__(self, problem: Problem, ag: Any, gc_note: str = "") -> None:
-        """Build the model (nn.MLP when it exists, else ag.dot neurons) with the shared weights."""
+    def __init__(self, problem: Problem, ag: Any, gc_enabled: bool = True) -> None:
+        """Build ``nn.MLP`` and set its parameters to the shared weights."""
+        self.name = "autograd_lite" if gc_enabled else "autograd_lite, gc off"
         self.p = problem
         self.ag = ag
-        nn = getattr(ag, "nn", None)
-        if nn is not None and hasattr(nn, "MLP"):
-            self.model = nn.MLP(2, problem.hidden, activation="relu", seed=0)
-            neurons = _neurons(self.model)
-            params = list(self.model.parameters())
-            if neurons is None:
-                # Fall back on parameters() order: the check below catches a mismatch.
-                it = iter(params)
-                neurons = [
-                    ([next(it) for _ in neuron[:-1]], next(it))
-                    for layer in problem.weights
-                    for neuron in layer
-                ]
-            self.forward = self._forward_model
-            how = "nn.MLP"
-        else:
-            neurons = [
-                ([ag.Value(0.0) for _ in neuron[:-1]], ag.Value(0.0))
-                for layer in problem.weights
-                for neuron in layer
-            ]
-            params = [p for ws, b in neurons for p in [*ws, b]]
-            self.forward = self._forward_dot
-            how = "ag.dot neurons (nn.MLP not available yet)"
-        for (ws, b), values in zip(neurons, (n for la in problem.weights for n in la), strict=True):
-            for w, v in zip(ws, values[:-1], strict=True):
+        self.model = ag.nn.MLP(2, problem.hidden, activation="relu", seed=0)
+        self.neurons = [n for layer in self.model.layers for n in layer.neurons]
+        for neuron, values in zip(self.neurons, _all_neurons(problem.weights), strict=True):
+            for w, v in zip(neuron.w, values[:-1], strict=True):
                 w.data = v
-            b.data = values[-1]
-        self.neurons = neurons
-        self.params = params
-        optim = getattr(ag, "optim", None)
-        self.opt = optim.SGD(params, lr=problem.lr) if optim is not None else None
-        self.note = how + (" + optim.SGD" if self.opt else ", SGD by hand") + gc_note
-
-    def _forward_model(self, x: list[float]) -> Any:
-        """Score one point with the nn.MLP."""
-        out = self.model(x)
-        return out if isinstance(out, self.ag.Value) else out[0]
-
-    def _forward_dot(self, x: list[float]) -> Any:
-        """Score one point with ag.dot neurons, when nn.MLP is not there."""
-        a: list[Any] = x
-        layers = self.p.sizes[1:]
-        start = 0
-        for li, width in enumerate(layers):
-            neurons = self.neurons[start : start + width]
-            start += width
-            z = [self.ag.dot(ws, a, b) for ws, b in neurons]
-            a = z if li == len(layers) - 1 else [v.relu() for v in z]
-        return a[0]
+            neuron.b.data = values[-1]
+        self.params = self.model.parameters()
+        self.opt = ag.optim.SGD(self.params, lr=problem.lr)
+        self.note = "nn.MLP, losses.hinge, optim.SGD" + ("" if gc_enabled else "; gc off")
 
     def step(self) -> float:
         """One training step; returns the loss."""
-        ag, p = self.ag, self.p
-        if self.opt is not None:
-            self.opt.zero_grad()
-        else:
-            for q in self.params:
-                q.grad = 0.0
-        scores = [self.forward(x) for x in p.xs]
-        data_loss = ag.sum([(1 - y * s).relu() for s, y in zip(scores, p.ys, strict=True)])
-        reg = ag.sum([q * q for q in self.params])
-        loss = data_loss / len(p.xs) + p.alpha * reg
+        ag, p, model = self.ag, self.p, self.model
+        self.opt.zero_grad()
+        scores = [model(x) for x in p.xs]
+        loss = ag.losses.hinge(scores, p.ys) + p.alpha * ag.sum([q * q for q in self.params])
         loss.backward()
-        if self.opt is not None:
-            self.opt.step()
-        else:
-            for q in self.params:
-                q.data -= p.lr * q.grad
+        self.opt.step()
         return float(loss.data)
 
     def result(self, loss: float) -> StepResult:
         """Gradients and updated weights in the shared flat order."""
-        params = [q for ws, b in self.neurons for q in [*ws, b]]
+        params = [q for n in self.neurons for q in [*n.w, n.b]]
         return StepResult(loss, [float(q.grad) for q in params], [float(q.data) for q in params])
+
+
+def _all_neurons(weights: Weights) -> list[list[float]]:
+    """Every neuron's ``[w..., b]`` in layer order."""
+    return [neuron for layer in weights for neuron in layer]
 
 
 # --------------------------------------------------------------------------- micrograd
@@ -463,8 +408,8 @@ def run(peers: Peers, points: int, repeats: int) -> list[Row]:
     rows: list[Row] = []
     ag, mg, torch = peers.autograd_lite, peers.micrograd, peers.torch
     if ag is not None:
-        variants.append((lambda: AutogradLite(problem, ag), True))
-        variants.append((lambda: AutogradLite(problem, ag, ", gc off"), False))
+        variants.append((lambda: AutogradLite(problem, ag, gc_enabled=True), True))
+        variants.append((lambda: AutogradLite(problem, ag, gc_enabled=False), False))
     else:
         rows.append(Row(SECTION, MEASURE, "autograd_lite", None, note=peers.autograd_lite_why))
     variants.append((lambda: PlainFloats(problem), True))
@@ -486,32 +431,32 @@ def run(peers: Peers, points: int, repeats: int) -> list[Row]:
 
     ag_time: float | None = None
     for make, gc_enabled in variants:
-        variant = make()
+        variant: Variant = make()
         variant.step()  # warm-up: first-call costs are not what we compare
         median = measure(variant.step, repeats, gc_enabled=gc_enabled)
-        label = _label(variant, gc_enabled)
-        if label == "autograd_lite":
+        if variant.name == "autograd_lite":
             ag_time = median
-            rows.insert(0, Row(SECTION, MEASURE, label, median, note=variant.note))
+            rows.append(Row(SECTION, MEASURE, variant.name, median, note=variant.note))
             continue
         r = ratio(ag_time, median, higher_is_better=False)
-        goal, met = _goal(label, r)
+        goal, met = _goal(variant.name, r)
         rows.append(
-            Row(SECTION, MEASURE, label, median, ratio=r, goal=goal, met=met, note=variant.note)
+            Row(
+                SECTION,
+                MEASURE,
+                variant.name,
+                median,
+                ratio=r,
+                goal=goal,
+                met=met,
+                note=variant.note,
+            )
         )
     return rows
 
 
-def _label(variant: Variant, gc_enabled: bool) -> str:
-    """The row label: the variant's name, marking autograd_lite's gc-off run."""
-    if variant.name == "autograd_lite" and not gc_enabled:
-        return "autograd_lite, gc off"
-    return variant.name
-
-
-def _goal(label: str, r: float | None) -> tuple[str, bool | None]:
-    """The issue's target for this row, and whether it is met."""
-    name = label
+def _goal(name: str, r: float | None) -> tuple[str, bool | None]:
+    """The issue's target for the row of variant ``name``, and whether it is met."""
     if name.startswith("micrograd") and "gc on" in name:
         target, text = 30.0, "≥ 30x faster"
     elif name.startswith("PyTorch scalars"):
