@@ -92,6 +92,8 @@ def _compare(
 def _floats(inputs: Sequence[Any], eps: float) -> tuple[list[float], list[str]]:
     if not eps > 0.0:
         raise ValueError(f"gradcheck needs a positive step eps, got {eps!r}")
+    if isinstance(inputs, Value) or not hasattr(inputs, "__len__"):
+        inputs = [inputs]  # a single scalar
     xs = [x.data if isinstance(x, Value) else _to_float(x, "gradcheck input") for x in inputs]
     labels = [f" ({x.label!r})" if isinstance(x, Value) and x.label else "" for x in inputs]
     return xs, labels
