@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.common import Peers, Row, check_agrees, ratio
+from benchmarks.common import Peers, Row, check_agrees, gc_state, ratio
 
 SECTION = "(d) deep chain"
 START = 0.5
@@ -62,13 +62,16 @@ def run(peers: Peers, depth: int, repeats: int) -> list[Row]:
     rows: list[Row] = []
     ag, torch = peers.autograd_lite, peers.torch
     if ag is not None:
-        chains.append(
-            (
-                "autograd_lite",
-                lambda: _engine_chain(ag.Value, ag.Value.tanh, lambda v: v.grad, depth),
-                "",
-            )
-        )
+
+        def ag_chain() -> tuple[float, float, float]:
+            return _engine_chain(ag.Value, ag.Value.tanh, lambda v: v.grad, depth)
+
+        def ag_chain_gc_off() -> tuple[float, float, float]:
+            with gc_state(False):
+                return ag_chain()
+
+        chains.append(("autograd_lite", ag_chain, ""))
+        chains.append(("autograd_lite, gc off", ag_chain_gc_off, "gc.disable() while timed"))
     else:
         rows.append(Row(SECTION, "build", "autograd_lite", None, note=peers.autograd_lite_why))
     if torch is not None:

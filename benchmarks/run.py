@@ -22,6 +22,7 @@ import gc
 import os
 import platform
 import pstats
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -268,19 +269,31 @@ def run_sections(
 
 
 def profile_mlp(peers: Peers, points: int, repeats: int, top: int = 25) -> None:
-    """Print cProfile's top functions for ``repeats`` autograd_lite MLP steps."""
+    """Print where autograd_lite's MLP step spends its time.
+
+    First the median of each phase without a profiler (cProfile inflates
+    per-call costs), then cProfile's top functions over ``repeats`` steps.
+    """
     if peers.autograd_lite is None:
         raise SystemExit(f"cannot profile: {peers.autograd_lite_why}")
     variant = mlp_step.AutogradLite(mlp_step.make_problem(points), peers.autograd_lite)
     variant.step()
+    runs = [variant.phases() for _ in range(max(repeats, 5))]
+    total = sum(statistics.median(r[phase] for r in runs) for phase in runs[0])
+    print(f"autograd_lite MLP step ({points} points, {variant.note}), median per phase:")
+    for phase in runs[0]:
+        median = statistics.median(r[phase] for r in runs)
+        print(f"  {phase:<16} {median * 1e3:8.2f} ms  {100 * median / total:5.1f} %")
+    print(f"  {'total':<16} {total * 1e3:8.2f} ms\n")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(repeats):
         variant.step()
     profiler.disable()
-    print(f"cProfile of {repeats} autograd_lite MLP steps ({points} points), {variant.note}")
+    print(f"cProfile of {repeats} steps:")
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -292,13 +305,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.depth or args.size.depth,
     )
     peers = load_peers()
-    if args.profile:
-        profile_mlp(peers, size.points, args.repeats)
-        return 0
     # Freeze what is alive now (torch alone is >100k objects), so each full
     # collection during a gc-on measurement scans only what the benchmark built.
     gc.collect()
     gc.freeze()
+    if args.profile:
+        profile_mlp(peers, size.points, args.repeats)
+        return 0
 
     def log(message: str) -> None:
         print(f"[benchmarks] {message}", file=sys.stderr, flush=True)

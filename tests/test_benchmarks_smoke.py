@@ -88,3 +88,10 @@ def test_a_variant_that_disagrees_stops_the_run_without_a_table() -> None:
     assert "plain floats" in result.stderr
     assert "disagrees" in result.stderr
     assert "| section" not in result.stdout
+
+
+def test_profile_prints_the_phases_and_the_profile() -> None:
+    result = run_script(*TINY, "--profile")
+    assert result.returncode == 0, result.stderr
+    assert "backward" in result.stdout
+    assert "cProfile" in result.stdout
