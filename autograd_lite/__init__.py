@@ -9,6 +9,7 @@ Example:
     0.005364
 """
 
+from . import nn
 from .engine import (
     HookHandle,
     Value,
@@ -39,6 +40,7 @@ __all__ = [
     "gradients",
     "hessian",
     "is_grad_enabled",
+    "nn",
     "no_grad",
     "sum",
     "topological_order",
