@@ -9,7 +9,7 @@ Example:
     0.005364
 """
 
-from . import nn
+from . import losses, nn
 from .engine import (
     HookHandle,
     Value,
@@ -40,6 +40,7 @@ __all__ = [
     "gradients",
     "hessian",
     "is_grad_enabled",
+    "losses",
     "nn",
     "no_grad",
     "sum",

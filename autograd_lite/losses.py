@@ -1,0 +1,329 @@
+"""Loss functions: how wrong a prediction is, as a Value to call ``backward()`` on.
+
+Each loss takes one prediction and one target, or a list of predictions and
+a list of targets of the same length; lists reduce by the mean (or
+``reduction="sum"``, or ``"none"`` for the list of per-item losses). The
+formulas follow PyTorch's, including the numerically stable forms:
+``binary_cross_entropy_with_logits`` and ``cross_entropy`` never overflow,
+and ``softmax`` subtracts the largest input (a constant) before exponentiating.
+
+Example:
+    >>> from autograd_lite import Value, losses
+    >>> y = Value(0.75)
+    >>> e = losses.squared_error(y, 0.01)   # the textbook error 1/2 (t - y)²
+    >>> e.backward()
+    >>> round(e.data, 6), round(y.grad, 2)  # dE/dy = y - t
+    (0.2738, 0.74)
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Sequence
+from numbers import Real
+from typing import Any, Literal
+
+from .engine import Value
+from .engine import sum as value_sum
+
+Reduction = Literal["mean", "sum", "none"]
+
+#: log() of a probability is clamped here, as in PyTorch: a certain, wrong
+#: prediction costs 100 instead of infinity.
+LOG_FLOOR = -100.0
+
+
+# --- shared plumbing -------------------------------------------------------
+
+
+def _is_list(x: object) -> bool:
+    if isinstance(x, (list, tuple)):
+        return True
+    return not isinstance(x, Value) and getattr(x, "ndim", 0) >= 1
+
+
+def _as_list(x: Any) -> list[Any]:
+    return x.tolist() if hasattr(x, "tolist") and not isinstance(x, (list, tuple)) else list(x)
+
+
+def _as_value(x: object, name: str) -> Value:
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, Real) or getattr(x, "shape", None) == ():
+        return Value(x)
+    raise TypeError(f"{name} needs numbers or Values as predictions, got {type(x).__name__} {x!r}")
+
+
+def _label(x: object, name: str) -> float:
+    """A target as a float (a Value target counts as a constant)."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, Real) or getattr(x, "shape", None) == ():
+        return float(x)  # type: ignore[arg-type]
+    raise TypeError(f"{name} needs numbers as targets, got {type(x).__name__} {x!r}")
+
+
+def _describe(x: object) -> str:
+    return f"a list of {len(_as_list(x))}" if _is_list(x) else "a single value"
+
+
+def _elementwise(
+    name: str,
+    pred: Any,
+    target: Any,
+    term: Callable[[Any, Any], Value],
+    reduction: Reduction,
+) -> Any:
+    """Apply ``term(prediction, target)`` to one pair or to matching lists, then reduce."""
+    if _is_list(pred) != _is_list(target):
+        raise ValueError(
+            f"{name} got {_describe(pred)} prediction(s) but {_describe(target)} target(s); "
+            f"pass one of each, or two lists of the same length"
+        )
+    if not _is_list(pred):
+        return term(pred, target)
+    preds, targets = _as_list(pred), _as_list(target)
+    if len(preds) != len(targets):
+        raise ValueError(
+            f"{name} got {len(preds)} predictions but {len(targets)} targets; they must match"
+        )
+    return _reduce(name, [term(p, t) for p, t in zip(preds, targets)], reduction)
+
+
+def _reduce(name: str, terms: list[Value], reduction: Reduction) -> Any:
+    if reduction == "none":
+        return terms
+    if not terms:
+        raise ValueError(f"{name} got empty lists; there is nothing to average")
+    if reduction == "sum":
+        return value_sum(terms)
+    if reduction == "mean":
+        return value_sum(terms) / len(terms)
+    raise ValueError(f"{name} reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _clamped_log(p: Value) -> Value:
+    """log(p), or the constant LOG_FLOOR where log(p) would fall below it (p near or at 0)."""
+    return p.log() if p.data > 0.0 and math.log(p.data) > LOG_FLOOR else Value(LOG_FLOOR)
+
+
+# --- regression ------------------------------------------------------------
+
+
+def squared_error(pred: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """The textbook error E = ½ (t - y)², whose derivative is simply dE/dy = y - t.
+
+    Args:
+        pred: a prediction (Value or number) or a list of them.
+        target: a target (number or Value) or a list of them.
+        reduction: for lists: "mean" (default), "sum" or "none".
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> squared_error(Value(3.0), 1.0).data
+        2.0
+    """
+
+    def term(p: Any, t: Any) -> Value:
+        d = _as_value(p, "squared_error") - t
+        return 0.5 * (d * d)
+
+    return _elementwise("squared_error", pred, target, term, reduction)
+
+
+def mse(pred: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Mean squared error (y - t)², as ``torch.nn.functional.mse_loss``.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> mse([Value(1.0), Value(2.0)], [0.0, 4.0]).data    # (1 + 4) / 2
+        2.5
+    """
+
+    def term(p: Any, t: Any) -> Value:
+        d = _as_value(p, "mse") - t
+        return d * d
+
+    return _elementwise("mse", pred, target, term, reduction)
+
+
+# --- binary classification -------------------------------------------------
+
+
+def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """-(t·log p + (1 - t)·log(1 - p)) for a probability p in [0, 1] and a target t in [0, 1].
+
+    As in PyTorch, each log is clamped at -100, so p = 0 or 1 gives a large
+    finite loss rather than infinity. Prefer
+    :func:`binary_cross_entropy_with_logits` on raw scores: it is stable
+    for any score and never saturates.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> round(binary_cross_entropy(Value(0.8), 1).data, 6)     # -log 0.8
+        0.223144
+    """
+
+    def term(p: Any, t: Any) -> Value:
+        p = _as_value(p, "binary_cross_entropy")
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(f"binary_cross_entropy needs a probability in [0, 1], got {p!r}")
+        y = _label(t, "binary_cross_entropy")
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(f"binary_cross_entropy needs a target in [0, 1], got {y!r}")
+        # A zero coefficient drops its log entirely: log(0) is never taken for it.
+        if y == 1.0:
+            return -_clamped_log(p)
+        if y == 0.0:
+            return -_clamped_log(1.0 - p)
+        return -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
+
+    return _elementwise("binary_cross_entropy", prob, target, term, reduction)
+
+
+def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Binary cross-entropy of σ(z) against t, computed stably from the score z.
+
+    Uses max(z, 0) - z·t + log(1 + e^-|z|): no exp() ever overflows, and the
+    gradient is exactly σ(z) - t, also at z = 0.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> z = Value(0.0)
+        >>> loss = binary_cross_entropy_with_logits(z, 1)
+        >>> loss.backward(); round(loss.data, 6), z.grad     # log 2, σ(0) - 1
+        (0.693147, -0.5)
+    """
+
+    def term(z: Any, t: Any) -> Value:
+        z = _as_value(z, "binary_cross_entropy_with_logits")
+        y = _label(t, "binary_cross_entropy_with_logits")
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy_with_logits needs a target in [0, 1], got {y!r}"
+            )
+        # Branch on the sign so that exp() only ever sees -|z|; written this
+        # way (not with abs and relu) the slope at z = 0 is σ(0) - t.
+        if z.data >= 0.0:
+            return (1.0 - y) * z + (1.0 + (-z).exp()).log()
+        return -y * z + (1.0 + z.exp()).log()
+
+    return _elementwise("binary_cross_entropy_with_logits", logit, target, term, reduction)
+
+
+def hinge(score: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """The max-margin loss max(0, 1 - t·s) for a raw score s and a label t in {-1, +1}.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> hinge(Value(0.25), 1).data, hinge(Value(3.0), 1).data
+        (0.75, 0.0)
+    """
+
+    def term(s: Any, t: Any) -> Value:
+        y = _label(t, "hinge")
+        if y not in (-1.0, 1.0):
+            raise ValueError(
+                f"hinge needs labels -1 or +1, got {t!r}; "
+                f"map 0/1 labels with 2 * y - 1, or use data.make_moons(labels=(-1, 1))"
+            )
+        return (1.0 - y * _as_value(s, "hinge")).relu()
+
+    return _elementwise("hinge", score, target, term, reduction)
+
+
+# --- multi-class classification --------------------------------------------
+
+
+def _logits(values: Any, name: str) -> list[Value]:
+    if not _is_list(values):
+        raise TypeError(f"{name} needs a list of scores, got {type(values).__name__}")
+    vs = [_as_value(v, name) for v in _as_list(values)]
+    if not vs:
+        raise ValueError(f"{name} needs at least one score, got an empty list")
+    for v in vs:
+        if not math.isfinite(v.data):
+            raise ValueError(f"{name} needs finite scores, got {v!r}")
+    return vs
+
+
+def _shifted(vs: list[Value]) -> tuple[list[Value], Value]:
+    """(zᵢ - m) and log Σ exp(zᵢ - m) for m = max z, a constant: exp() stays <= 1."""
+    m = max(v.data for v in vs)
+    shifted = [v - m for v in vs]
+    # One term is e⁰ = 1, so the sum is >= 1 and its log is safe.
+    return shifted, value_sum([s.exp() for s in shifted]).log()
+
+
+def softmax(values: Sequence[Any]) -> list[Value]:
+    """Probabilities e^zᵢ / Σⱼ e^zⱼ, computed after subtracting max z (so nothing overflows).
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(1000.0)])]
+        [0.0, 0.0, 1.0]
+    """
+    vs = _logits(values, "softmax")
+    m = max(v.data for v in vs)
+    exps = [(v - m).exp() for v in vs]
+    total = value_sum(exps)
+    return [e / total for e in exps]
+
+
+def log_softmax(values: Sequence[Any]) -> list[Value]:
+    """log softmax(z)ᵢ = zᵢ - log Σⱼ e^zⱼ via the log-sum-exp trick.
+
+    Example:
+        >>> [round(v.data, 4) for v in log_softmax([0.0, 0.0])]
+        [-0.6931, -0.6931]
+    """
+    shifted, lse = _shifted(_logits(values, "log_softmax"))
+    return [s - lse for s in shifted]
+
+
+def _class_index(t: object, n: int) -> int:
+    if isinstance(t, bool):
+        raise TypeError(f"cross_entropy needs an integer class index, got {t!r}")
+    try:
+        i = operator.index(t)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"cross_entropy needs an integer class index, got {type(t).__name__} {t!r}"
+        ) from None
+    if not 0 <= i < n:
+        raise ValueError(f"cross_entropy target index {i} is out of range for {n} classes")
+    return i
+
+
+def cross_entropy(logits: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """-log softmax(z)[target] for raw scores z and a class index, log-sum-exp stable.
+
+    Pass one list of scores and an int, or a list of score lists and a list
+    of ints (reduced by ``reduction``), as ``torch.nn.functional.cross_entropy``.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> z = [Value(2.0), Value(0.5), Value(-1.0)]
+        >>> loss = cross_entropy(z, 0)
+        >>> loss.backward()
+        >>> round(loss.data, 4), round(z[0].grad, 4)        # dL/dz₀ = p₀ - 1
+        (0.2413, -0.2144)
+    """
+    batch = _is_list(logits) and bool(_as_list(logits)) and _is_list(_as_list(logits)[0])
+    if not batch:
+        if _is_list(target):
+            raise ValueError(
+                "cross_entropy got one list of scores but a list of targets; pass a list "
+                "of score lists for a batch"
+            )
+        shifted, lse = _shifted(_logits(logits, "cross_entropy"))
+        return lse - shifted[_class_index(target, len(shifted))]
+    rows = _as_list(logits)
+    if not _is_list(target) or len(_as_list(target)) != len(rows):
+        raise ValueError(
+            f"cross_entropy got {len(rows)} score lists but {_describe(target)} target(s); "
+            f"pass one class index per score list"
+        )
+    terms = [cross_entropy(row, t) for row, t in zip(rows, _as_list(target))]
+    return _reduce("cross_entropy", terms, reduction)

@@ -1,0 +1,194 @@
+"""losses: textbook formulas, stable forms, clear errors, and agreement with PyTorch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd_lite import Value, losses
+
+
+def test_squared_error_is_half_the_square_and_its_slope_is_y_minus_t() -> None:
+    y = Value(0.75)
+    e = losses.squared_error(y, 0.01)
+    e.backward()
+    assert e.data == pytest.approx(0.5 * 0.74**2, rel=1e-15)
+    assert y.grad == pytest.approx(0.74, rel=1e-15)
+
+
+def test_lists_reduce_by_mean_sum_or_none() -> None:
+    preds = [Value(1.0), Value(2.0), Value(4.0)]
+    targets = [0.0, 0.0, 1.0]
+    assert losses.mse(preds, targets).data == pytest.approx((1 + 4 + 9) / 3)
+    assert losses.mse(preds, targets, reduction="sum").data == pytest.approx(14.0)
+    assert [t.data for t in losses.mse(preds, targets, reduction="none")] == [1.0, 4.0, 9.0]
+    with pytest.raises(ValueError, match="reduction"):
+        losses.mse(preds, targets, reduction="max")  # type: ignore[arg-type]
+
+
+def test_the_mean_is_one_sum_node() -> None:
+    loss = losses.hinge([Value(0.1), Value(-0.2)], [1, -1])
+    assert loss.op == "/" and loss.inputs[0].op == "sum"
+
+
+def test_numpy_arrays_work_as_targets() -> None:
+    preds = [Value(0.5), Value(-0.5)]
+    assert losses.hinge(preds, np.array([1, -1])).data == pytest.approx(0.5)
+
+
+def test_mismatched_lengths_and_shapes_are_clear_errors() -> None:
+    with pytest.raises(ValueError, match="2 predictions but 3 targets"):
+        losses.mse([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="a list of 2 prediction"):
+        losses.mse([Value(1.0), Value(2.0)], 1.0)
+    with pytest.raises(ValueError, match="empty"):
+        losses.mse([], [])
+
+
+def test_hinge_is_max_margin_with_plus_minus_one_labels() -> None:
+    assert losses.hinge(Value(0.25), 1).data == 0.75
+    assert losses.hinge(Value(0.25), -1).data == 1.25
+    assert losses.hinge(Value(2.0), 1).data == 0.0
+    with pytest.raises(ValueError, match="labels -1 or \\+1, got 0"):
+        losses.hinge(Value(0.5), 0)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
+def test_bce_rejects_probabilities_outside_0_1(p: float) -> None:
+    with pytest.raises(ValueError, match=r"binary_cross_entropy needs a probability in \[0, 1\]"):
+        losses.binary_cross_entropy(Value(p), 1)
+
+
+def test_bce_rejects_targets_outside_0_1() -> None:
+    with pytest.raises(ValueError, match="target in"):
+        losses.binary_cross_entropy(Value(0.5), 2)
+    with pytest.raises(ValueError, match="target in"):
+        losses.binary_cross_entropy_with_logits(Value(0.5), -1)
+
+
+def test_bce_at_certain_wrong_prediction_is_clamped_like_torch() -> None:
+    assert losses.binary_cross_entropy(Value(0.0), 1).data == 100.0
+    assert losses.binary_cross_entropy(Value(1.0), 0).data == 100.0
+    assert losses.binary_cross_entropy(Value(1.0), 1).data == 0.0
+
+
+@pytest.mark.parametrize("z", [-800.0, -30.0, 0.0, 30.0, 800.0])
+def test_bce_with_logits_is_stable_and_its_slope_is_sigmoid_minus_target(z: float) -> None:
+    for t in (0.0, 1.0, 0.3):
+        x = Value(z)
+        loss = losses.binary_cross_entropy_with_logits(x, t)
+        loss.backward()
+        assert math.isfinite(loss.data)
+        sigma = 0.5 * (1 + math.tanh(z / 2))
+        assert x.grad == pytest.approx(sigma - t, abs=1e-12)
+
+
+def test_softmax_is_stable_and_sums_to_one() -> None:
+    probs = losses.softmax([Value(1000.0), Value(999.0), Value(-1000.0)])
+    assert sum(p.data for p in probs) == pytest.approx(1.0, rel=1e-15)
+    assert probs[0].data == pytest.approx(1 / (1 + math.exp(-1)), rel=1e-12)
+
+
+def test_cross_entropy_is_stable_for_huge_logits() -> None:
+    loss = losses.cross_entropy([Value(1e4), Value(0.0)], 1)
+    assert loss.data == pytest.approx(1e4)
+
+
+def test_cross_entropy_checks_the_class_index() -> None:
+    with pytest.raises(ValueError, match="index 3 is out of range for 3 classes"):
+        losses.cross_entropy([1.0, 2.0, 3.0], 3)
+    with pytest.raises(TypeError, match="integer class index"):
+        losses.cross_entropy([1.0, 2.0], 0.5)
+    with pytest.raises(TypeError, match="integer class index"):
+        losses.cross_entropy([1.0, 2.0], True)
+
+
+def test_log_softmax_matches_log_of_softmax() -> None:
+    z = [0.3, -1.2, 2.5]
+    for a, b in zip(losses.log_softmax(z), losses.softmax(z)):
+        assert a.data == pytest.approx(math.log(b.data), rel=1e-12)
+
+
+def test_non_numeric_predictions_are_type_errors() -> None:
+    with pytest.raises(TypeError, match="mse needs numbers or Values"):
+        losses.mse("a", 1.0)
+
+
+# --- PyTorch as the oracle -----------------------------------------------------
+
+LOGITS = [[0.3, -1.2, 2.5, 0.0], [10.0, 9.5, -3.0, 1.0], [-0.1, 0.2, 0.05, -2.0]]
+TARGETS = [2, 0, 3]
+PROBS = [0.1, 0.5, 0.93, 0.999, 0.02]
+LABELS = [0.0, 1.0, 1.0, 0.0, 0.7]
+SCORES = [-3.0, -0.4, 0.0, 0.4, 12.0]
+
+
+def agrees(ours: Value, leaves: list[Value], theirs, tensor) -> None:  # type: ignore[no-untyped-def]
+    ours.backward()
+    theirs.backward()
+    assert ours.data == pytest.approx(theirs.item(), rel=1e-12, abs=1e-14)
+    for v, g in zip(leaves, tensor.grad.flatten().tolist()):
+        assert v.grad == pytest.approx(g, rel=1e-10, abs=1e-14)
+
+
+def test_cross_entropy_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    rows = [[Value(z) for z in row] for row in LOGITS]
+    t = torch.tensor(LOGITS, dtype=torch.float64, requires_grad=True)
+    theirs = torch.nn.functional.cross_entropy(t, torch.tensor(TARGETS))
+    agrees(losses.cross_entropy(rows, TARGETS), [v for r in rows for v in r], theirs, t)
+
+
+def test_single_cross_entropy_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    row = [Value(z) for z in LOGITS[1]]
+    t = torch.tensor(LOGITS[1], dtype=torch.float64, requires_grad=True)
+    theirs = torch.nn.functional.cross_entropy(t.unsqueeze(0), torch.tensor([1]))
+    agrees(losses.cross_entropy(row, 1), row, theirs, t)
+
+
+def test_binary_cross_entropy_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    ps = [Value(p) for p in PROBS]
+    t = torch.tensor(PROBS, dtype=torch.float64, requires_grad=True)
+    theirs = torch.nn.functional.binary_cross_entropy(t, torch.tensor(LABELS, dtype=torch.float64))
+    agrees(losses.binary_cross_entropy(ps, LABELS), ps, theirs, t)
+
+
+def test_binary_cross_entropy_with_logits_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    zs = [Value(z) for z in SCORES]
+    t = torch.tensor(SCORES, dtype=torch.float64, requires_grad=True)
+    theirs = torch.nn.functional.binary_cross_entropy_with_logits(
+        t, torch.tensor(LABELS, dtype=torch.float64)
+    )
+    agrees(losses.binary_cross_entropy_with_logits(zs, LABELS), zs, theirs, t)
+
+
+def test_mse_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    ys = [Value(s) for s in SCORES]
+    t = torch.tensor(SCORES, dtype=torch.float64, requires_grad=True)
+    theirs = torch.nn.functional.mse_loss(t, torch.tensor(LABELS, dtype=torch.float64))
+    agrees(losses.mse(ys, LABELS), ys, theirs, t)
+
+
+def test_hinge_matches_torch_formula() -> None:
+    torch = pytest.importorskip("torch")
+    labels = [1.0, -1.0, 1.0, -1.0, 1.0]
+    ys = [Value(s) for s in SCORES]
+    t = torch.tensor(SCORES, dtype=torch.float64, requires_grad=True)
+    theirs = torch.relu(1 - torch.tensor(labels, dtype=torch.float64) * t).mean()
+    agrees(losses.hinge(ys, labels), ys, theirs, t)
+
+
+def test_softmax_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    vs = [Value(z) for z in LOGITS[0]]
+    t = torch.tensor(LOGITS[0], dtype=torch.float64, requires_grad=True)
+    weights = [0.5, -1.0, 2.0, 0.25]  # a weighted sum makes every gradient non-trivial
+    ours = sum((w * p for w, p in zip(weights, losses.softmax(vs))), Value(0.0))
+    theirs = (torch.softmax(t, 0) * torch.tensor(weights, dtype=torch.float64)).sum()
+    agrees(ours, vs, theirs, t)
