@@ -9,7 +9,7 @@ Example:
     0.005364
 """
 
-from . import losses, nn
+from . import losses, nn, optim
 from .engine import (
     HookHandle,
     Value,
@@ -43,6 +43,7 @@ __all__ = [
     "losses",
     "nn",
     "no_grad",
+    "optim",
     "sum",
     "topological_order",
     "value_and_grad",

@@ -1,0 +1,366 @@
+"""Optimizers: turn the gradients left by ``backward()`` into better parameters.
+
+``SGD`` and ``Adam`` follow ``torch.optim``'s formulas operation for
+operation, so a step matches PyTorch's to rounding. A step is all or
+nothing: every new value is computed and checked to be finite before any
+parameter changes. The learning rate may be a number or a schedule, a
+function of the number of steps taken so far (0 for the first step).
+
+Example:
+    >>> from autograd_lite import Value, optim
+    >>> w = Value(3.0)
+    >>> opt = optim.SGD([w], lr=0.1)
+    >>> loss = w * w
+    >>> loss.backward(); opt.step()      # w <- w - lr · dE/dw = 3 - 0.1 · 6
+    >>> round(w.data, 12)
+    2.4
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from numbers import Real
+from typing import Any, ClassVar
+
+from .engine import Value
+
+#: A learning rate: a number, or a function of the step number (0, 1, 2, ...).
+LearningRate = float | Callable[[int], float]
+
+
+def _check_params(params: Iterable[Value], who: str) -> list[Value]:
+    if isinstance(params, Value):
+        raise TypeError(f"{who} needs an iterable of Values, got a single Value; wrap it in [ ]")
+    try:
+        ps = list(params)
+    except TypeError:
+        raise TypeError(
+            f"{who} needs an iterable of Values such as model.parameters(), "
+            f"got {type(params).__name__}"
+        ) from None
+    if not ps:
+        raise ValueError(f"{who} got an empty parameter list; pass model.parameters()")
+    for i, p in enumerate(ps):
+        if not isinstance(p, Value):
+            raise TypeError(
+                f"{who} parameters must be Values, but parameter {i} is {type(p).__name__} {p!r}"
+            )
+        if p.inputs:
+            raise ValueError(
+                f"{who} can only optimize leaf Values, but parameter {i} is the result of "
+                f"{p.op!r}: {p!r}"
+            )
+    seen: set[Value] = set()
+    for i, p in enumerate(ps):
+        if p in seen:  # it would be updated twice per step
+            raise ValueError(f"{who} got the same Value twice (again as parameter {i}): {p!r}")
+        seen.add(p)
+    return ps
+
+
+def _check_hyper(value: object, name: str, who: str, upper: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{who} {name} must be a number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not 0.0 <= v < upper:  # also rejects NaN
+        bound = "[0, inf)" if upper == math.inf else f"[0, {upper:g})"
+        raise ValueError(f"{who} {name} must be in {bound}, got {v!r}")
+    return v
+
+
+def _name(p: Value, i: int) -> str:
+    return f"parameter {i} ({p.label!r})" if p.label else f"parameter {i}"
+
+
+class Optimizer:
+    """The shared parts: parameters, learning rate, step count, state, the safe update.
+
+    A subclass lists its per-parameter buffers in ``buffer_names`` and
+    implements :meth:`_update`, which returns new values without assigning.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> opt = SGD([Value(1.0)], lr=lambda step: 0.1 / (1 + step))
+        >>> opt.current_lr()
+        0.1
+    """
+
+    buffer_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: Iterable[Value], lr: LearningRate) -> None:
+        who = type(self).__name__
+        self.params = _check_params(params, who)
+        if not callable(lr):
+            _check_hyper(lr, "lr", who)
+        self.lr: LearningRate = lr
+        #: Number of steps taken so far.
+        self.steps = 0
+        #: Per-parameter buffers by name; None until the first step creates them.
+        self.state: dict[str, list[float] | None] = dict.fromkeys(self.buffer_names)
+
+    def current_lr(self) -> float:
+        """The learning rate the next step will use (a schedule is called with ``steps``).
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> SGD([Value(1.0)], lr=0.5).current_lr()
+            0.5
+        """
+        lr = self.lr(self.steps) if callable(self.lr) else self.lr
+        if isinstance(lr, bool) or not isinstance(lr, Real) or not 0.0 <= float(lr) < math.inf:
+            raise ValueError(
+                f"{type(self).__name__} learning rate at step {self.steps} must be a finite "
+                f"number >= 0, got {lr!r}"
+            )
+        return float(lr)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 before the next ``backward()``.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> w = Value(2.0); (w * w).backward(); SGD([w], lr=0.1).zero_grad()
+            >>> w.grad
+            0.0
+        """
+        for p in self.params:
+            p.grad = 0.0
+
+    def _grads(self) -> list[float]:
+        grads = []
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if type(g) is not float:
+                g = g.data if isinstance(g, Value) else float(g)  # a Value after create_graph
+            if not math.isfinite(g):
+                raise ValueError(
+                    f"{type(self).__name__}.step: {_name(p, i)} has gradient {g!r}; "
+                    f"nothing was updated"
+                )
+            grads.append(g)
+        return grads
+
+    def _update(
+        self, lr: float, grads: list[float]
+    ) -> tuple[list[float], dict[str, list[float] | None]]:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Update every parameter from its ``.grad``; all of them, or (on an error) none.
+
+        Raises:
+            ValueError: a gradient, or a parameter's new value, is not finite.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> w = Value(1.0); w.grad = 2.0
+            >>> opt = SGD([w], lr=0.25); opt.step(); w.data, opt.steps
+            (0.5, 1)
+        """
+        lr = self.current_lr()
+        new_data, new_state = self._update(lr, self._grads())
+        if not all(map(math.isfinite, new_data)):
+            i = next(i for i, v in enumerate(new_data) if not math.isfinite(v))
+            raise ValueError(
+                f"{type(self).__name__}.step: {_name(self.params[i], i)} would become "
+                f"{new_data[i]!r}; nothing was updated"
+            )
+        for p, v in zip(self.params, new_data):
+            p.data = v
+        self.state = new_state
+        self.steps += 1
+
+    def state_dict(self) -> dict[str, Any]:
+        """The step count and the buffers, as plain JSON-able data.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> Adam([Value(1.0)]).state_dict()
+            {'steps': 0, 'exp_avg': None, 'exp_avg_sq': None}
+        """
+        buffers = {k: (None if b is None else list(b)) for k, b in self.state.items()}
+        return {"steps": self.steps, **buffers}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore :meth:`state_dict`; strict and all-or-nothing, like ``Module.load_state_dict``.
+
+        Example:
+            >>> from autograd_lite import Value
+            >>> w = Value(1.0); w.grad = 1.0
+            >>> a = Adam([w], lr=0.1); a.step()
+            >>> b = Adam([w], lr=0.1); b.load_state_dict(a.state_dict()); b.steps
+            1
+        """
+        who = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{who} needs a dict, got {type(state).__name__}")
+        expected = {"steps", *self.buffer_names}
+        if set(state) != expected:
+            raise ValueError(f"{who} needs exactly the keys {sorted(expected)}, got {list(state)}")
+        steps = state["steps"]
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"{who}: 'steps' must be an int >= 0, got {steps!r}")
+        buffers: dict[str, list[float] | None] = {}
+        for name in self.buffer_names:
+            buf = state[name]
+            if buf is not None:
+                ok = isinstance(buf, (list, tuple)) and len(buf) == len(self.params)
+                ok = ok and all(
+                    isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in buf
+                )
+                if not ok:
+                    raise ValueError(
+                        f"{who}: {name!r} must be None or a list of {len(self.params)} "
+                        f"finite numbers"
+                    )
+                buf = [float(v) for v in buf]
+            buffers[name] = buf
+        self.steps = steps
+        self.state = buffers
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, as ``torch.optim.SGD``.
+
+    For each parameter w with gradient g:
+
+        g ← g + weight_decay · w                      (coupled weight decay)
+        b ← g on the first step, else momentum · b + (1 - dampening) · g
+        g ← g + momentum · b if nesterov, else b      (when momentum ≠ 0)
+        w ← w - lr · g
+
+    With the defaults this is plain gradient descent, w ← w - lr · dE/dw.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0)
+        >>> opt = SGD([w], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     w.grad = 1.0
+        ...     opt.step()
+        >>> round(w.data, 12)                      # 1 - 0.1·1 - 0.1·(0.9 + 1)
+        0.71
+    """
+
+    buffer_names = ("momentum_buffer",)
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        *,
+        dampening: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _check_hyper(momentum, "momentum", "SGD")
+        self.weight_decay = _check_hyper(weight_decay, "weight_decay", "SGD")
+        self.dampening = _check_hyper(dampening, "dampening", "SGD")
+        self.nesterov = bool(nesterov)
+        if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
+            raise ValueError("SGD with nesterov=True needs momentum > 0 and dampening = 0")
+
+    def _update(
+        self, lr: float, grads: list[float]
+    ) -> tuple[list[float], dict[str, list[float] | None]]:
+        params, wd, mu = self.params, self.weight_decay, self.momentum
+        if not wd and not mu:  # plain gradient descent: the hot path
+            return [p.data - lr * g for p, g in zip(params, grads)], self.state
+        old = self.state["momentum_buffer"]
+        buffers: list[float] = []
+        new: list[float] = []
+        for i, (p, g) in enumerate(zip(params, grads)):
+            w = p.data
+            if wd:
+                g = g + wd * w
+            if mu:
+                b = g if old is None else old[i] * mu + (1.0 - self.dampening) * g
+                buffers.append(b)
+                g = g + mu * b if self.nesterov else b
+            new.append(w - lr * g)
+        return new, {"momentum_buffer": buffers if mu else None}
+
+    def __repr__(self) -> str:
+        extra = "".join(
+            f", {k}={v!r}"
+            for k, v in (("momentum", self.momentum), ("weight_decay", self.weight_decay))
+            if v
+        )
+        return f"SGD({len(self.params)} parameters, lr={self.lr!r}{extra})"
+
+
+class Adam(Optimizer):
+    """Adam with bias correction, as ``torch.optim.Adam`` (coupled weight decay, no amsgrad).
+
+    At step t (1, 2, ...), for each parameter w with gradient g:
+
+        g ← g + weight_decay · w
+        m ← m + (1 - β₁)(g - m)          v ← β₂ v + (1 - β₂) g²
+        w ← w - (lr / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + eps)
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0); w.grad = 0.5
+        >>> opt = Adam([w], lr=0.1); opt.step()
+        >>> round(w.data, 6)                      # the first step moves by ~lr
+        0.9
+    """
+
+    buffer_names = ("exp_avg", "exp_avg_sq")
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _check_hyper(betas[0], "beta1", "Adam", upper=1.0),
+            _check_hyper(betas[1], "beta2", "Adam", upper=1.0),
+        )
+        self.eps = _check_hyper(eps, "eps", "Adam")
+        self.weight_decay = _check_hyper(weight_decay, "weight_decay", "Adam")
+
+    def _update(
+        self, lr: float, grads: list[float]
+    ) -> tuple[list[float], dict[str, list[float] | None]]:
+        beta1, beta2 = self.betas
+        wd, eps = self.weight_decay, self.eps
+        n = len(self.params)
+        ms = self.state["exp_avg"] or [0.0] * n
+        vs = self.state["exp_avg_sq"] or [0.0] * n
+        t = float(self.steps + 1)
+        # The same scalar arithmetic, in the same order, as torch's single-tensor Adam.
+        step_size = lr / (1 - beta1**t)
+        bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+        weight = 1 - beta1  # torch's lerp weight; it switches formula at 0.5
+        new, new_m, new_v = [], [], []
+        for p, g, m, v in zip(self.params, grads, ms, vs):
+            w = p.data
+            if wd:
+                g = g + wd * w
+            m = m + weight * (g - m) if weight < 0.5 else g - (g - m) * (1 - weight)
+            v = v * beta2 + (1 - beta2) * g * g
+            denom = math.sqrt(v) / bias_correction2_sqrt + eps
+            new.append(w + (-step_size) * m / denom)
+            new_m.append(m)
+            new_v.append(v)
+        return new, {"exp_avg": new_m, "exp_avg_sq": new_v}
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam({len(self.params)} parameters, lr={self.lr!r}, betas={self.betas!r}, "
+            f"eps={self.eps!r}, weight_decay={self.weight_decay!r})"
+        )
