@@ -9,7 +9,7 @@ Example:
     0.005364
 """
 
-from . import losses, nn, optim
+from . import data, losses, nn, optim
 from .engine import (
     HookHandle,
     Value,
@@ -32,6 +32,7 @@ __all__ = [
     "Value",
     "__version__",
     "backward_order",
+    "data",
     "dot",
     "enable_grad",
     "grad",
