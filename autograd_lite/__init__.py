@@ -10,6 +10,15 @@ Example:
 """
 
 from . import data, losses, nn, optim
+from .debug import (
+    AnomalyError,
+    Explanation,
+    GradientPath,
+    Step,
+    backward_steps,
+    detect_anomaly,
+    explain,
+)
 from .engine import (
     HookHandle,
     Value,
@@ -27,14 +36,21 @@ from .graph import backward_order, topological_order
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyError",
+    "Explanation",
     "GradcheckError",
+    "GradientPath",
     "HookHandle",
+    "Step",
     "Value",
     "__version__",
     "backward_order",
+    "backward_steps",
     "data",
+    "detect_anomaly",
     "dot",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",

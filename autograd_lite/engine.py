@@ -27,9 +27,9 @@ import math
 import operator
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from numbers import Real
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .graph import backward_order, nodes
 from .ops import (
@@ -53,6 +53,9 @@ from .ops import (
     sum_local,
     tanh_local,
 )
+
+if TYPE_CHECKING:
+    from .debug import Step
 
 Operand = Any  # a Value, or a real number that will be wrapped as a constant
 F = TypeVar("F", bound=Callable[..., Any])
@@ -535,6 +538,25 @@ class Value:
                 pass
         else:
             _chain_rule_fast(order, seed, accumulate=True)
+
+    def backward_steps(self, gradient: Any = 1.0, *, create_graph: bool = False) -> Iterator[Step]:
+        """``backward()`` one node at a time: a generator of chain-rule steps.
+
+        Each ``next()`` applies one node's update and yields a
+        :class:`~autograd_lite.debug.Step` (``node``, ``grad``, ``inputs``,
+        ``local_grads``, ``contributions``; ``str(step)`` reads as the chain
+        rule). Exhausting it leaves exactly the gradients ``backward()`` gives.
+
+        Example:
+            >>> x = Value(3.0, label="x")
+            >>> for step in (x * x).backward_steps():
+            ...     print(step)
+            [1/2] x*x, grad=1.0: x.grad += 3.0 × 1.0 = 3.0; x.grad += 3.0 × 1.0 = 3.0
+            [2/2] x, grad=6.0: a leaf, nothing left to pass back
+        """
+        from .debug import backward_steps  # debug builds on this module
+
+        return backward_steps(self, gradient, create_graph=create_graph)
 
 
 class _Constant(Value):

@@ -1,0 +1,595 @@
+"""Look inside backpropagation: step through it, explain it, catch NaNs where they start.
+
+* :func:`backward_steps` runs the backward pass one node at a time and yields
+  a :class:`Step` per node (``y.backward_steps()`` is the same thing).
+* :func:`explain` writes ∂y/∂x out as the chain rule does: one product of
+  local derivatives per path from ``y`` back to ``x``, summed.
+* :class:`detect_anomaly` raises :class:`AnomalyError` at the first NaN or
+  infinity, naming the op and the line of your code that created it.
+
+Gradient hooks (``Value.register_hook``) live on ``Value`` itself.
+
+Example:
+    >>> import autograd_lite as ag
+    >>> x = ag.Value(3.0, label="x")
+    >>> y = x * x; y.label = "y"
+    >>> for step in y.backward_steps():
+    ...     print(step)
+    [1/2] y = x*x, grad=1.0: x.grad += 3.0 × 1.0 = 3.0; x.grad += 3.0 × 1.0 = 3.0
+    [2/2] x, grad=6.0: a leaf, nothing left to pass back
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import linecache
+import math
+import os
+import sys
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from . import engine
+from ._display import expression, fmt, grad_ref, node_name
+from .engine import Value, _chain_rule, _Constant, _to_float, gradients
+from .graph import backward_order, topological_order
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- stepping through backward ---------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class Step:
+    """One node's chain-rule update during the backward pass.
+
+    Attributes:
+        index: 1 for the output, up to ``total`` (backward visits each node once).
+        total: the number of nodes in the graph.
+        node: the node whose gradient is now complete.
+        grad: ∂output/∂node for this pass (after any hook replaced it).
+        inputs: ``node.inputs``.
+        local_grads: ∂node/∂input for each input (the op's local derivatives).
+        contributions: ``local × grad`` for each input: what was just added
+            to that input's gradient.
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(2.0, label="x")
+        >>> step = next((x * 4).backward_steps())
+        >>> step.local_grads, step.contributions
+        ((4.0, 2.0), (4.0, 2.0))
+    """
+
+    index: int
+    total: int
+    node: Value
+    grad: Any
+    inputs: tuple[Value, ...]
+    local_grads: tuple[Any, ...]
+    contributions: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        node = self.node
+        head = f"[{self.index}/{self.total}] "
+        if node.inputs:
+            head += f"{node.label} = {expression(node)}" if node.label else expression(node)
+        else:
+            head += node_name(node)
+        head += f", grad={fmt(self.grad)}: "
+        if not self.inputs:
+            return head + "a leaf, nothing left to pass back"
+        terms = [
+            f"{grad_ref(inp)} += {fmt(d)} × {fmt(self.grad)} = {fmt(c)}"
+            for inp, d, c in zip(self.inputs, self.local_grads, self.contributions)
+        ]
+        return head + "; ".join(terms)
+
+    def __repr__(self) -> str:
+        return f"<Step {self.index}/{self.total} {node_name(self.node)} grad={fmt(self.grad)}>"
+
+
+def _steps(root: Value, seed: Any, create_graph: bool, accumulate: bool) -> Iterator[Step]:
+    """The engine's general backward loop, one :class:`Step` per node."""
+    order = backward_order(root)
+    total = len(order)
+    passes = _chain_rule(order, seed, create_graph, accumulate)
+    for index, (node, grad, local, contributions) in enumerate(passes, 1):
+        yield Step(index, total, node, grad, node.inputs, local, contributions)
+
+
+def backward_steps(
+    root: Value, gradient: Any = 1.0, *, create_graph: bool = False
+) -> Iterator[Step]:
+    """``root.backward()``, one node per ``next()``: a debugger-friendly backward pass.
+
+    Each step applies one node's chain-rule update (adding ``local × grad``
+    into each input's gradient, and ``grad`` into ``node.grad``), then yields
+    it as a :class:`Step`. Exhausting the generator leaves exactly the
+    gradients ``backward()`` gives; stopping early leaves the nodes not yet
+    visited without this pass's gradient. Hooks run as in ``backward()``.
+    Under ``pdb``, stepping into the generator reaches the op's own named
+    local-derivative function (``mul_local``, ``tanh_local``, ...).
+
+    Args:
+        root: the output to differentiate.
+        gradient: the seed ∂E/∂root (1.0 for a scalar loss).
+        create_graph: record the backward pass (gradients become Values).
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(0.5, label="x")
+        >>> steps = list(backward_steps(x.exp()))
+        >>> len(steps), round(x.grad, 4)
+        (2, 1.6487)
+    """
+    # The same seed backward() uses, so the passes agree bit for bit.
+    if isinstance(gradient, Value):
+        seed = gradient if create_graph else gradient.data
+    else:
+        seed = _to_float(gradient, "backward_steps()")
+    return _steps(root, seed, create_graph, accumulate=True)
+
+
+# --- explain: the chain rule, path by path ---------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class GradientPath:
+    """One path from the output back to the input, and its term of the chain rule.
+
+    Attributes:
+        edges: ``(node, position)`` pairs from the output down: the path goes
+            from ``node`` to ``node.inputs[position]``.
+        factors: the local derivative on each edge, ∂node/∂node.inputs[position].
+        product: the product of the factors (the seed ∂y/∂y = 1 included):
+            this path's share of ∂y/∂x.
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(2.0, label="x")
+        >>> path = ag.explain(x * 3, x).paths[0]
+        >>> path.factors, path.product
+        ((3.0,), 3.0)
+    """
+
+    edges: tuple[tuple[Value, int], ...]
+    factors: tuple[float, ...]
+    product: float
+
+    @property
+    def nodes(self) -> tuple[Value, ...]:
+        """The nodes along the path, output first, input last.
+
+        Example:
+            >>> import autograd_lite as ag
+            >>> x = ag.Value(2.0, label="x"); y = (x * 3).exp(); y.label = "y"
+            >>> [n.label or n.op for n in ag.explain(y, x).paths[0].nodes]
+            ['y', '*', 'x']
+        """
+        if not self.edges:
+            return ()
+        last, position = self.edges[-1]
+        return (*(node for node, _ in self.edges), last.inputs[position])
+
+    def describe(self) -> str:
+        """The path and its product as one line: ``y ← x*w ← x: 1 × 1.0 × 3.0 = 3.0``.
+
+        Example:
+            >>> import autograd_lite as ag
+            >>> x = ag.Value(2.0, label="x")
+            >>> ag.explain(x * 3, x).paths[0].describe()
+            'x*3.0 ← x: 1 × 3.0 = 3.0'
+        """
+        return f"{self._route()}: {self._product_text()}"
+
+    def _route(self) -> str:
+        if not self.edges:
+            return "(the output itself)"
+        parts = [node_name(self.edges[0][0])]
+        for node, position in self.edges:
+            target = node.inputs[position]
+            # x*x uses x twice: say which operand this path goes through.
+            arrow = " ← " if node.inputs.count(target) == 1 else f" ←(operand {position + 1}) "
+            parts.append(arrow + node_name(target))
+        return "".join(_elide(parts, keep=4, what="nodes"))
+
+    def _product_text(self) -> str:
+        factors = ["1", *(fmt(d) for d in self.factors)]
+        return " × ".join(_elide(factors, keep=4, what="factors")) + f" = {fmt(self.product)}"
+
+
+def _elide(items: list[str], keep: int, what: str) -> list[str]:
+    """The first and last ``keep`` items, with a count of those left out between."""
+    if len(items) <= 2 * keep + 1:
+        return items
+    hidden = len(items) - 2 * keep
+    return [*items[:keep], f" … {hidden:,} more {what} … ", *items[-keep:]]
+
+
+@dataclass(frozen=True, repr=False)
+class Explanation:
+    """∂y/∂x written out as the chain rule computes it; returned by :func:`explain`.
+
+    Attributes:
+        output, wrt: y and x.
+        paths: the first ``max_paths`` paths from y back to x (operand order).
+        path_count: how many paths there are in all.
+        total: the sum of every path's product (all paths, shown or not).
+        gradient: the gradient to compare with: ``x.grad`` if backward() ran
+            on y, otherwise computed now by ``ag.gradients`` (``.grad`` untouched).
+        source: ``"backward"`` or ``"computed"``, saying which.
+        matches: whether ``total`` equals ``gradient`` (to rounding).
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(3.0, label="x")
+        >>> e = ag.explain(x * x, x)
+        >>> e.path_count, e.total, e.source, e.matches
+        (2, 6.0, 'computed', True)
+    """
+
+    output: Value
+    wrt: Value
+    paths: tuple[GradientPath, ...]
+    path_count: int
+    total: float
+    gradient: float
+    source: str
+    matches: bool
+
+    def _title(self) -> str:
+        return f"∂{node_name(self.output)}/∂{node_name(self.wrt)}"
+
+    def _rest(self) -> tuple[int, float]:
+        """How many paths are not listed, and what they add up to."""
+        shown = math.fsum(p.product for p in self.paths)
+        return self.path_count - len(self.paths), self.total - shown
+
+    def _verdict(self) -> str:
+        x = node_name(self.wrt)
+        if self.source == "backward":
+            if self.matches:
+                return f"{x}.grad = {fmt(self.gradient)} ✓ (filled by backward())"
+            return (
+                f"{x}.grad = {fmt(self.gradient)} ✗ differs from the sum: .grad adds up every"
+                f" backward() call (and other outputs, and hooks' changes); run zero_grad()"
+                f" and backward() once to compare"
+            )
+        mark = "✓" if self.matches else "✗ differs from the sum"
+        return (
+            f"backward() has not run on {node_name(self.output)}, so the gradient was"
+            f" computed now (.grad untouched): {fmt(self.gradient)} {mark}"
+        )
+
+    def __str__(self) -> str:
+        if not self.path_count:
+            return (
+                f"{self._title()} = 0: {node_name(self.wrt)} is not in the graph of"
+                f" {node_name(self.output)}, so no path carries a gradient back to it"
+            )
+        lines = [
+            f"{self._title()} by the chain rule: one product of local derivatives"
+            f" per path from {node_name(self.output)} back to {node_name(self.wrt)}, summed"
+        ]
+        lines += [f"  {i}. {p.describe()}" for i, p in enumerate(self.paths, 1)]
+        hidden, rest = self._rest()
+        if hidden:
+            lines.append(f"  … and {_paths(hidden, 'more ')} contributing {fmt(rest)}")
+        lines.append(f"sum over {_paths(self.path_count)} = {fmt(self.total)}")
+        lines.append(self._verdict())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self._title()} = {fmt(self.total)} over {self.path_count:,} paths>"
+
+    def _repr_markdown_(self) -> str:
+        if not self.path_count:
+            return _md(str(self))
+        rows = [
+            f"**{_md(self._title())}** by the chain rule: one product of local derivatives"
+            f" per path, summed",
+            "",
+            "| # | path | local derivatives | product |",
+            "|---|---|---|---|",
+        ]
+        for i, p in enumerate(self.paths, 1):
+            factors = p._product_text().rsplit(" = ", 1)[0]
+            rows.append(f"| {i} | {_md(p._route())} | {_md(factors)} | {fmt(p.product)} |")
+        hidden, rest = self._rest()
+        if hidden:
+            rows.append(f"| | … and {_paths(hidden, 'more ')} | | {fmt(rest)} |")
+        rows.append(f"| | **sum over {_paths(self.path_count)}** | | **{fmt(self.total)}** |")
+        return "\n".join([*rows, "", _md(self._verdict())])
+
+
+def _paths(n: int, more: str = "") -> str:
+    """``1 path``, ``3 more paths``."""
+    return f"{n:,} {more}path" + ("" if n == 1 else "s")
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell (no HTML, no stray emphasis)."""
+    text = html.escape(text, quote=False)
+    for ch in "\\|*_`[]":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def explain(y: Value, x: Value, max_paths: int = 10) -> Explanation:
+    """∂y/∂x as the chain rule builds it: a product of local derivatives per path, summed.
+
+    Every path from ``y`` back to ``x`` contributes the product of the local
+    derivatives on its edges; ∂y/∂x is their sum, which is what
+    ``backward()`` leaves in ``x.grad``. The sum over all paths is computed
+    by dynamic programming over the graph, so graphs with exponentially many
+    paths are fine; only the first ``max_paths`` are listed.
+
+    If ``backward()`` has run on ``y`` (``y.grad`` is not 0), the sum is
+    compared with ``x.grad``; otherwise the gradient is computed now with
+    ``ag.gradients``, leaving every ``.grad`` untouched. Either way the result
+    says which.
+
+    Args:
+        y: the output.
+        x: any node of y's graph (a leaf or an intermediate).
+        max_paths: how many paths to list.
+
+    Returns:
+        An :class:`Explanation`; print it, or show it in Jupyter (Markdown).
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(2.0, label="x")
+        >>> y = x * x; y.label = "y"
+        >>> print(ag.explain(y, x))
+        ∂y/∂x by the chain rule: one product of local derivatives per path from y back to x, summed
+          1. y ←(operand 1) x: 1 × 2.0 = 2.0
+          2. y ←(operand 2) x: 1 × 2.0 = 2.0
+        sum over 2 paths = 4.0
+        backward() has not run on y, so the gradient was computed now (.grad untouched): 4.0 ✓
+    """
+    if not isinstance(y, Value) or not isinstance(x, Value):
+        raise TypeError(
+            f"explain(y, x) needs two Values, got {type(y).__name__} and {type(x).__name__}"
+        )
+    if max_paths < 0:
+        raise ValueError(f"explain() needs max_paths >= 0, got {max_paths}")
+    count, total = _count_paths(y, x)
+    paths = _first_paths(y, x, count, max_paths)
+    if float(y.grad) != 0.0:
+        reference, source = float(x.grad), "backward"
+    else:
+        reference, source = float(gradients(y, [x])[0]), "computed"
+    value = total.get(y, 0.0)
+    matches = math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-12) or (
+        math.isnan(value) and math.isnan(reference)
+    )
+    return Explanation(y, x, paths, count.get(y, 0), value, reference, source, matches)
+
+
+def _count_paths(y: Value, x: Value) -> tuple[dict[Value, int], dict[Value, float]]:
+    """For each node that reaches x: its number of paths to x, and the sum of their products.
+
+    One sweep in topological order (inputs first): a node's paths are its
+    inputs' paths, each extended by one edge, so counts add up and sums are
+    weighted by the edge's local derivative.
+    """
+    count: dict[Value, int] = {}
+    total: dict[Value, float] = {}
+    for node in topological_order(y):
+        if node is x:
+            count[node], total[node] = 1, 1.0
+            continue
+        n, s = 0, 0.0
+        for inp, local in zip(node.inputs, node._local):
+            k = count.get(inp)
+            if k:
+                n += k
+                s += local * total[inp]
+        if n:
+            count[node], total[node] = n, s
+    return count, total
+
+
+def _first_paths(
+    y: Value, x: Value, count: dict[Value, int], limit: int
+) -> tuple[GradientPath, ...]:
+    """The first ``limit`` paths from y to x, depth first in operand order, with a stack.
+
+    Only edges into nodes that reach x are followed, so every step of the
+    walk leads to a path: listing k paths costs k × (path length), however
+    many paths the graph has.
+    """
+    if x not in count or limit == 0:
+        return ()
+    if y is x:
+        return (GradientPath((), (), 1.0),)
+    found: list[GradientPath] = []
+    edges: list[tuple[Value, int]] = []
+    stack: list[list[Any]] = [[y, 0]]  # [node, next input position to try]
+    while stack and len(found) < limit:
+        frame = stack[-1]
+        node, position = frame
+        inputs = node.inputs
+        while position < len(inputs) and inputs[position] not in count:
+            position += 1
+        if position == len(inputs):
+            stack.pop()
+            if edges:
+                edges.pop()
+            continue
+        frame[1] = position + 1
+        edges.append((node, position))
+        target = inputs[position]
+        if target is x:
+            factors = tuple(n._local[i] for n, i in edges)
+            found.append(GradientPath(tuple(edges), factors, math.prod(factors)))
+            edges.pop()
+        else:
+            stack.append([target, 0])
+    return tuple(found)
+
+
+# --- detect_anomaly --------------------------------------------------------
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN or infinity appeared while :class:`detect_anomaly` was on.
+
+    A subclass of ``FloatingPointError`` (numpy's error for the same event),
+    so ``except ArithmeticError`` catches it too.
+
+    Attributes:
+        op: the operation that produced the value.
+        site: ``(filename, line)`` where that operation was created, or None
+            if it was created outside ``detect_anomaly()``.
+
+    Example:
+        >>> issubclass(AnomalyError, ArithmeticError)
+        True
+    """
+
+    def __init__(self, message: str, op: str, site: tuple[str, int] | None) -> None:
+        super().__init__(message)
+        self.op = op
+        self.site = site
+
+
+#: Where each node was created, recorded while detect_anomaly() is on.
+_SITES: weakref.WeakKeyDictionary[Value, tuple[str, int, str]] = weakref.WeakKeyDictionary()
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_frame() -> tuple[str, int, str] | None:
+    """The innermost stack frame outside autograd_lite: the line of user code at work."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE):
+            return filename, frame.f_lineno, frame.f_code.co_name
+        frame = frame.f_back
+    return None
+
+
+def _where(site: tuple[str, int, str] | None) -> str:
+    if site is None:
+        return "created outside detect_anomaly(); run the forward pass inside it to see where"
+    filename, line, function = site
+    code = linecache.getline(filename, line).strip()
+    return f"created at {filename}:{line} in {function}" + (f"\n        {code}" if code else "")
+
+
+def _bad(x: Any) -> bool:
+    """True for NaN or ±inf (a float, or a Value's data under create_graph)."""
+    return not math.isfinite(x.data if isinstance(x, Value) else x)
+
+
+class _AnomalyMonitor:
+    """What the engine calls while detect_anomaly() is on (see ``engine._mode.monitor``)."""
+
+    def forward(self, out: Value, op: str, inputs: tuple[Value, ...]) -> None:
+        site = _user_frame()
+        if site is not None:
+            _SITES[out] = site
+        if _bad(out.data):
+            shown = ", ".join(fmt(v.data) if isinstance(v, _Constant) else repr(v) for v in inputs)
+            raise AnomalyError(
+                f"{op} produced {fmt(out.data)} in the forward pass\n"
+                f"    inputs: {shown}\n    {_where(site)}",
+                op,
+                site[:2] if site else None,
+            )
+
+    def backward(self, node: Value, grad: Any, contributions: tuple[Any, ...]) -> None:
+        # A constant's gradient is never used (pow's exponent derivative at a
+        # negative base is NaN by design), so constants are not checked.
+        if isinstance(node, _Constant):
+            return
+        site = _SITES.get(node)
+        if _bad(grad):
+            self._raise(
+                f"the gradient reaching {node_name(node)} is {fmt(grad)} "
+                f"(the seed, or a hook's return value)",
+                node,
+                site,
+            )
+        for position, (inp, c) in enumerate(zip(node.inputs, contributions)):
+            if _bad(c) and not isinstance(inp, _Constant):
+                local = node._local[position] if node._local else math.nan
+                self._raise(
+                    f"backward of {node.op} produced {fmt(c)} for its input {position + 1}"
+                    f" ({node_name(inp)}): local derivative {fmt(local)} × upstream"
+                    f" gradient {fmt(grad)}",
+                    node,
+                    site,
+                )
+
+    @staticmethod
+    def _raise(message: str, node: Value, site: tuple[str, int, str] | None) -> None:
+        inputs = ", ".join(repr(v) for v in node.inputs)
+        raise AnomalyError(
+            f"{message}\n    node: {node!r}\n    inputs: {inputs or '(a leaf)'}\n"
+            f"    {_where(site)}",
+            node.op,
+            site[:2] if site else None,
+        )
+
+
+class _Saved(threading.local):
+    def __init__(self) -> None:
+        self.monitors: list[Any] = []
+
+
+_saved = _Saved()
+
+
+class detect_anomaly:
+    """Raise :class:`AnomalyError` at the first NaN or infinity, forward or backward.
+
+    Inside it, every new node remembers the line of your code that created
+    it. The first operation whose result is NaN or ±inf raises at once,
+    naming the op, its inputs and that line; in the backward pass, the first
+    non-finite gradient raises naming the op whose local derivative produced
+    it and where that op was created. Gradients of plain-number constants
+    are ignored (they are never used).
+
+    It is a context manager and a decorator, affects only the current
+    thread, nests, and restores the previous state on exit (also on error).
+    It slows every operation down, so use it to hunt a bug, then remove it.
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(1e308, label="x")
+        >>> with ag.detect_anomaly():
+        ...     y = x * 10
+        Traceback (most recent call last):
+        ...
+        autograd_lite.debug.AnomalyError: * produced inf in the forward pass
+        ...
+    """
+
+    def __enter__(self) -> detect_anomaly:
+        mode = engine._mode
+        _saved.monitors.append(mode.monitor)
+        mode.monitor = _AnomalyMonitor()
+        mode.refresh()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mode = engine._mode
+        mode.monitor = _saved.monitors.pop()
+        mode.refresh()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with detect_anomaly():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
