@@ -32,6 +32,7 @@ from .engine import (
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import backward_order, topological_order
+from .viz import draw_graph, draw_model
 
 __version__ = "0.1.0"
 
@@ -49,6 +50,8 @@ __all__ = [
     "data",
     "detect_anomaly",
     "dot",
+    "draw_graph",
+    "draw_model",
     "enable_grad",
     "explain",
     "grad",
