@@ -32,12 +32,14 @@ from .engine import (
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import backward_order, topological_order
+from .stepper import BackwardStepper, stepper
 from .viz import draw_graph, draw_model
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
+    "BackwardStepper",
     "Explanation",
     "GradcheckError",
     "GradientPath",
@@ -64,6 +66,7 @@ __all__ = [
     "nn",
     "no_grad",
     "optim",
+    "stepper",
     "sum",
     "topological_order",
     "value_and_grad",
