@@ -464,6 +464,7 @@ class AnomalyError(FloatingPointError):
 #: Where each node was created, recorded while detect_anomaly() is on.
 _SITES: weakref.WeakKeyDictionary[Value, tuple[str, int, str]] = weakref.WeakKeyDictionary()
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_INSIDE: dict[str, bool] = {}  # filename -> part of this package? (abspath is slow)
 
 
 def _user_frame() -> tuple[str, int, str] | None:
@@ -471,7 +472,10 @@ def _user_frame() -> tuple[str, int, str] | None:
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_PACKAGE):
+        inside = _INSIDE.get(filename)
+        if inside is None:
+            inside = _INSIDE[filename] = os.path.abspath(filename).startswith(_PACKAGE)
+        if not inside:
             return filename, frame.f_lineno, frame.f_code.co_name
         frame = frame.f_back
     return None

@@ -245,6 +245,7 @@ def _draw(
         return "intermediate"
 
     g = _new_drawing(rankdir, title)
+    cut: dict[str, int] = {}  # op node -> how many of its inputs were not drawn
     horizontal = rankdir in ("LR", "RL")
     for v in drawn:
         vid = ids[v]
@@ -278,7 +279,10 @@ def _draw(
             if inp in ids:
                 g.edge(ids[inp], op_id, **attrs)
             else:
-                g.edge("more", op_id, style="dashed", **attrs)
+                cut[op_id] = cut.get(op_id, 0) + 1
+    # One dashed edge per op that lost inputs, however many it lost.
+    for op_id, lost in cut.items():
+        g.edge("more", op_id, style="dashed", label=f"{lost:,} inputs" if lost > 1 else None)
     more = ""
     if hidden:
         more = f"… {hidden:,}{'+' if capped else ''} more nodes not drawn (max_nodes={max_nodes})"

@@ -289,3 +289,10 @@ def test_draw_model_rejects_other_objects() -> None:
 def test_draw_model_renders() -> None:
     svg = ag.draw_model(nn.MLP(2, [4, 1], seed=0))._repr_mimebundle_()["image/svg+xml"]
     assert "<svg" in svg and "17 parameters" in svg
+
+
+def test_a_wide_node_past_the_limit_gets_one_dashed_edge_from_the_marker() -> None:
+    xs = [Value(float(i)) for i in range(1000)]
+    src = ag.draw_graph(ag.sum(xs), max_nodes=10).source
+    assert src.count("more -> v0_op") == 1
+    assert 'more -> v0_op [label="991 inputs" style=dashed]' in src
