@@ -198,8 +198,8 @@ def backprop_by_hand() -> list[Cell]:
         md(r"""
         ### The same forward pass with the engine
 
-        Each parameter, input and the target become labelled `Value`s. The
-        code is the same arithmetic; the difference is that every result
+        Every parameter, both inputs and the target become labelled `Value`s.
+        The code is the same arithmetic; the difference is that every result
         remembers the operation and the inputs that produced it.
         """),
         code("""
@@ -486,10 +486,10 @@ def the_engine() -> list[Cell]:
         md(r"""
         ## Higher-order derivatives
 
-        `ag.grad(f)` returns a new function: the derivative of `f`. The
-        engine computes it with the same operations `f` used, recorded like
-        any other computation, so it can be differentiated again. Take
-        $f(x) = x \sin x$:
+        `ag.grad(f)` returns a new function: the derivative of `f`. Because
+        the backward pass is made of the same operations as any other
+        computation, the engine can record it too, and differentiate the
+        result again. Take $f(x) = x \sin x$:
 
         $$f' = \sin x + x\cos x,\quad f'' = 2\cos x - x\sin x,\quad
           f''' = -3\sin x - x\cos x.$$
@@ -524,10 +524,10 @@ def the_engine() -> list[Cell]:
         plt.show()
         """),
         md(r"""
-        Underneath, `grad` runs the backward pass with `create_graph=True`:
-        the gradients are then Values with a graph of their own instead of
-        floats. Calling `backward()` on such a gradient gives the next
-        derivative.
+        When derivatives are nested, `grad` runs the backward pass with
+        `create_graph=True`: the gradients are then Values with a graph of
+        their own instead of floats. Calling `backward()` on such a gradient
+        gives the next derivative.
         """),
         code("""
         x = Value(x0, label="x")
@@ -615,7 +615,7 @@ def stepping_cells() -> list[Cell]:
         press *play*. The node being visited is highlighted, the edges it
         sends gradient along are labelled *local × upstream*, "so far" marks
         a sum still waiting for more paths, and "?" a node not reached yet.
-        (It works on a copy of the pass, so no `.grad` changes.)
+        (The stepper does not add to any `.grad`.)
         """),
         code("""
         ag.stepper(out)
@@ -741,7 +741,7 @@ def training_an_mlp() -> list[Cell]:
             right.plot(accuracy, label=name)
             print(f"{name:14} loss {history[0]:.3f} -> {history[-1]:.4f},", end=" ")
             print(f"training accuracy {accuracy[-1]:.0%}")
-        left.set(title="loss", xlabel="step", yscale="log")
+        left.set(title="loss", xlabel="step")
         right.set(title="training accuracy", xlabel="step")
         left.legend()
         plt.show()
@@ -991,7 +991,8 @@ def debugging_backprop() -> list[Cell]:
         layer's local derivatives. A sigmoid's slope is at most $1/4$, so
         through a deep stack of sigmoids the gradient shrinks roughly
         geometrically, and the first layers barely learn. ReLU's slope is 1
-        wherever it is active, so the gradient keeps its size.
+        wherever it is active, so with suitably scaled weights the gradient
+        keeps roughly its size.
 
         Two networks of nine layers (eight hidden layers of eight neurons),
         identical except for the activation; one batch of moons; one
@@ -1060,11 +1061,11 @@ def debugging_backprop() -> list[Cell]:
         """),
         md(r"""
         The sigmoid network's loss stalls at $\ln 2$, the loss of answering
-        50/50 for every point (the two classes are the same size): it has
-        learned nothing about where the points are. The usual cures follow
-        from the picture above: ReLU-like activations, initial weights scaled
-        to the activation (`nn.MLP` already does this), fewer layers, and in
-        larger frameworks normalisation layers and residual connections.
+        50/50 for every point: it has not learned where the points are. The
+        usual cures follow from the picture above: ReLU-like activations,
+        initial weights scaled to the activation (`nn.MLP` already does
+        this), fewer layers, and in larger frameworks normalisation layers
+        and residual connections.
         """),
     ]
 
