@@ -531,7 +531,10 @@ class Value:
             >>> x.grad.backward(); x.grad.data   # x.grad += d(2x)/dx
             8.0
         """
-        seed = gradient if isinstance(gradient, Value) else _to_float(gradient, "backward()")
+        if isinstance(gradient, Value):
+            seed = gradient if create_graph else gradient.data
+        else:
+            seed = _to_float(gradient, "backward()")
         order = backward_order(self)
         if create_graph or _HOOKS or (_SPECIAL and not _mode.plain):
             for _ in _chain_rule(order, seed, create_graph, accumulate=True):
