@@ -118,31 +118,27 @@ def gc_state(enabled: bool) -> Iterator[None]:
             gc.disable()
 
 
-def measure(
-    run: Callable[[], object],
-    repeats: int,
-    *,
-    gc_enabled: bool = True,
-    setup: Callable[[], None] | None = None,
-) -> float:
+def measure(run: Callable[[], object], repeats: int, *, gc_enabled: bool = True) -> float:
     """Time ``run()`` ``repeats`` times and return the median in seconds.
 
-    Before each repetition ``setup()`` (untimed) runs and garbage left by the
-    previous one is collected, so every repetition starts from the same state.
+    With the cyclic gc on, the repetitions run back to back, as in a training
+    loop: whatever garbage one leaves, the gc deals with during the next, as it
+    would for a user. With the gc off, garbage is collected between repetitions,
+    outside the timing (so memory does not grow without bound).
 
     Example:
         >>> measure(lambda: sum(range(10)), repeats=3) >= 0.0
         True
     """
     times = []
+    gc.collect()
     for _ in range(repeats):
-        if setup is not None:
-            setup()
-        gc.collect()
         with gc_state(gc_enabled):
             start = time.perf_counter()
             run()
             times.append(time.perf_counter() - start)
+        if not gc_enabled:
+            gc.collect()
     gc.collect()
     return statistics.median(times)
 

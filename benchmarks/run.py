@@ -203,8 +203,8 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def machine(peers: Peers, size: Size, repeats: int) -> str:
-    """A few lines saying what ran where."""
+def machine(peers: Peers, size: Size, repeats: int, load: str) -> str:
+    """A few lines saying what ran where; ``load`` is the load average at the start."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -233,7 +233,8 @@ def machine(peers: Peers, size: Size, repeats: int) -> str:
     ]
     return "\n".join(
         [
-            f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+            f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+            f"load average {load} at the start, {_load()} at the end",
             f"- Python {platform.python_version()} ({platform.python_implementation()}), "
             + ", ".join(libraries),
             f"- sizes: {size.points} moons points, {size.nodes:,}-node random graph, "
@@ -243,6 +244,14 @@ def machine(peers: Peers, size: Size, repeats: int) -> str:
             f"- every variant was checked against {reference} to relative tolerance {RTOL:g}",
         ]
     )
+
+
+def _load() -> str:
+    """The 1-minute load average (other work on the machine skews timings)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
 
 
 # --------------------------------------------------------------------------- running
@@ -317,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[benchmarks] {message}", file=sys.stderr, flush=True)
 
+    load = _load()
     try:
         rows = run_sections(peers, args.only, size, args.repeats, log)
     except Disagreement as exc:
@@ -326,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     print("# autograd_lite benchmarks\n")
-    print(machine(peers, size, args.repeats))
+    print(machine(peers, size, args.repeats, load))
     print()
     print(table(rows))
     if peers.autograd_lite is None:
