@@ -50,29 +50,24 @@ def python3_kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("nbclient")
     pytest.importorskip("nbformat")
     pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")  # the notebooks plot; all four come with the extra
     from ipykernel.kernelspec import install
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    saved = {key: os.environ.get(key) for key in ("JUPYTER_PATH", "MPLBACKEND")}
-    # Inline is non-interactive: figures become PNG outputs, no window opens.
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    try:
-        argv0 = KernelSpecManager().get_kernel_spec("python3").argv[0]
-    except NoSuchKernel:
-        argv0 = ""
-    if not _runs_this_python(argv0):
-        prefix = tmp_path_factory.mktemp("kernelspec")
-        install(kernel_name="python3", prefix=str(prefix))
-        paths = [str(prefix / "share" / "jupyter"), saved["JUPYTER_PATH"] or ""]
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
-        argv0 = KernelSpecManager().get_kernel_spec("python3").argv[0]
-        assert _runs_this_python(argv0), f"python3 kernel still starts {argv0!r}"
-    yield "python3"
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with pytest.MonkeyPatch.context() as env:
+        # Inline is non-interactive: figures become PNG outputs, no window opens.
+        env.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        try:
+            argv0 = KernelSpecManager().get_kernel_spec("python3").argv[0]
+        except NoSuchKernel:
+            argv0 = ""
+        if not _runs_this_python(argv0):
+            prefix = tmp_path_factory.mktemp("kernelspec")
+            install(kernel_name="python3", prefix=str(prefix))
+            env.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"), prepend=os.pathsep)
+            argv0 = KernelSpecManager().get_kernel_spec("python3").argv[0]
+            assert _runs_this_python(argv0), f"the python3 kernel still starts {argv0!r}"
+        yield "python3"
 
 
 def test_there_are_notebooks() -> None:
