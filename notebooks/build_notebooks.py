@@ -40,8 +40,8 @@ def backprop_by_hand() -> list[Cell]:
         md(r"""
         # 01 · Backpropagation by hand
 
-        We take the smallest network that still has a hidden layer, run it
-        forward with pencil-and-paper arithmetic (plain Python floats),
+        We take a tiny network with one hidden layer, run it forward with
+        pencil-and-paper arithmetic (plain Python floats),
         differentiate its error with the chain rule by hand, and check every
         number against `autograd_lite`. Then we take one step of gradient
         descent and watch the error go down.
