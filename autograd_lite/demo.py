@@ -1,0 +1,289 @@
+"""The ``demo`` command: train an MLP on the two moons and show what it learned.
+
+The pieces are plain functions, so notebooks and tests can use them too:
+:func:`train` is the training loop (nn + losses + optim), :func:`train_moons`
+adds the data, :func:`ascii_map` draws the decision boundary as text,
+:func:`write_neuron_graph` saves the graph of one neuron as SVG, and
+:func:`run` is the whole demo as the command line prints it.
+
+Example:
+    >>> result = train_moons(steps=3, hidden=(4,), samples=20, seed=0)
+    >>> len(result.losses), 0.0 <= result.accuracy <= 1.0
+    (3, True)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from . import data, losses, nn, optim
+from .engine import Value, no_grad
+
+#: What the progress callback receives: step (1-based), loss, training accuracy.
+Progress = Callable[[int, float, float], None]
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` produced.
+
+    Attributes:
+        model: the trained network; its single output is a score, > 0 meaning +1.
+        X: the points, a list of [x, y] pairs.
+        y: their labels, -1 or +1.
+        losses: the loss at every step.
+        accuracy: the training accuracy after the last step, from 0 to 1.
+        seconds: the wall-clock time of the training loop.
+    """
+
+    model: nn.MLP
+    X: list[list[float]]
+    y: list[int]
+    losses: list[float] = field(default_factory=list)
+    accuracy: float = 0.0
+    seconds: float = 0.0
+
+
+def _score(model: nn.Module, x: Sequence[float]) -> float:
+    out = model(x)  # type: ignore[operator]
+    return out.data if isinstance(out, Value) else out[0].data
+
+
+def accuracy(model: nn.Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
+    """The fraction of points whose score has the sign of their ±1 label.
+
+    Example:
+        >>> model = nn.MLP(1, [1], activation="linear", seed=0)
+        >>> model.layers[0].neurons[0].w[0].data = 2.0
+        >>> accuracy(model, [[1.0], [-1.0], [3.0]], [1, -1, -1])
+        0.6666666666666666
+    """
+    with no_grad():
+        hits = sum((_score(model, x) > 0.0) == (label > 0) for x, label in zip(X, y))
+    return hits / len(y)
+
+
+def train(
+    model: nn.MLP,
+    X: list[list[float]],
+    y: list[int],
+    steps: int,
+    lr: float,
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Full-batch training with the mean hinge loss and Adam; labels are -1 or +1.
+
+    Each step: zero the gradients, score every point, take the loss,
+    ``backward()``, ``step()``.
+
+    Example:
+        >>> model = nn.MLP(2, [4, 1], seed=0)
+        >>> r = train(model, [[0.0, 1.0], [1.0, 0.0]], [-1, 1], steps=30, lr=0.05)
+        >>> r.accuracy
+        1.0
+    """
+    opt = optim.Adam(model.parameters(), lr=lr)
+    result = TrainResult(model, X, y)
+    start = time.perf_counter()
+    for step in range(1, steps + 1):
+        opt.zero_grad()
+        scores = [model(x) for x in X]
+        loss = losses.hinge(scores, y)
+        loss.backward()
+        opt.step()
+        result.losses.append(loss.data)
+        if progress is not None:
+            hits = sum((s.data > 0.0) == (t > 0) for s, t in zip(scores, y))  # type: ignore[union-attr]
+            progress(step, loss.data, hits / len(y))
+    result.seconds = time.perf_counter() - start
+    result.accuracy = accuracy(model, X, y)
+    return result
+
+
+def moons_problem(
+    hidden: Sequence[int] = (16, 16), seed: int = 0, samples: int = 100, noise: float = 0.1
+) -> tuple[nn.MLP, list[list[float]], list[int]]:
+    """The demo's model ``MLP(2, [*hidden, 1])`` (relu, linear output) and moons with ±1 labels.
+
+    Example:
+        >>> model, X, y = moons_problem(hidden=(4,), samples=10)
+        >>> model, len(X), sorted(set(y))
+        (MLP(2 -> 4 relu -> 1 linear, 17 parameters), 10, [-1, 1])
+    """
+    X, y = data.make_moons(samples, noise=noise, seed=seed, labels=(-1, 1))
+    model = nn.MLP(2, [*hidden, 1], activation="relu", seed=seed)
+    return model, X.tolist(), y.tolist()
+
+
+def train_moons(
+    steps: int = 80,
+    hidden: Sequence[int] = (16, 16),
+    lr: float = 0.05,
+    seed: int = 0,
+    samples: int = 100,
+    noise: float = 0.1,
+    progress: Progress | None = None,
+) -> TrainResult:
+    """:func:`moons_problem`, then :func:`train`: the demo without the printing.
+
+    Example:
+        >>> r = train_moons(steps=40, hidden=(8,), samples=40, seed=0)
+        >>> r.losses[-1] < r.losses[0]
+        True
+    """
+    model, X, y = moons_problem(hidden, seed, samples, noise)
+    return train(model, X, y, steps, lr, progress)
+
+
+def ascii_map(
+    model: nn.Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    width: int = 64,
+    height: int = 22,
+) -> str:
+    """The plane as text: where the model says +1 ('.') or -1 (' '), with the points on top.
+
+    Points are 'o' (label -1) and 'x' (label +1); a capital 'O' or 'X' is a
+    point the model gets wrong.
+
+    Example:
+        >>> model = nn.MLP(2, [1], seed=0)
+        >>> picture = ascii_map(model, [[0.0, 0.0], [1.0, 1.0]], [-1, 1], width=8, height=4)
+        >>> len(picture.splitlines()), len(picture.splitlines()[0])
+        (6, 10)
+    """
+    xs, ys = [p[0] for p in X], [p[1] for p in X]
+    pad_x, pad_y = 0.1 * (max(xs) - min(xs) or 1.0), 0.1 * (max(ys) - min(ys) or 1.0)
+    left, right = min(xs) - pad_x, max(xs) + pad_x
+    bottom, top = min(ys) - pad_y, max(ys) + pad_y
+    cell_w, cell_h = (right - left) / width, (top - bottom) / height
+
+    with no_grad():
+        grid = [
+            [
+                "."
+                if _score(model, [left + (c + 0.5) * cell_w, top - (r + 0.5) * cell_h]) > 0
+                else " "
+                for c in range(width)
+            ]
+            for r in range(height)
+        ]
+        for point, label in zip(X, y):
+            mark = "x" if label > 0 else "o"
+            if (_score(model, point) > 0.0) != (label > 0):
+                mark = mark.upper()
+            r = min(height - 1, int((top - point[1]) / cell_h))  # row 0 is the top
+            c = min(width - 1, int((point[0] - left) / cell_w))
+            grid[r][c] = mark
+    border = "+" + "-" * width + "+"
+    return "\n".join([border, *("|" + "".join(line) + "|" for line in grid), border])
+
+
+def write_neuron_graph(model: nn.MLP, x: Sequence[float], path: str | os.PathLike[str]) -> str:
+    """Save the graph of the first hidden neuron on input ``x`` as SVG; return a one-line report.
+
+    The graph is z = w·x + b (one dot node), then the activation, with the
+    gradients ``backward()`` leaves on every node. Without Graphviz's ``dot``
+    program nothing is written and the line says how to install it.
+
+    Example:
+        >>> line = write_neuron_graph(nn.MLP(2, [2, 1], seed=0), [0.5, 1.0], "/nonexistent/g.svg")
+        >>> line.startswith(("could not write", "no SVG"))
+        True
+    """
+    if shutil.which("dot") is None:
+        return (
+            "no SVG written: Graphviz's `dot` program is missing "
+            "(install it with `sudo apt-get install graphviz`, or `brew install graphviz`)"
+        )
+    from .viz import draw_graph
+
+    neuron = model.layers[0].neurons[0]
+    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
+    out = neuron(inputs)
+    if out.op != "dot":
+        out.inputs[0].label = "z"  # the weighted sum, before the activation
+    out.label = "a"
+    out.backward()
+    drawing = draw_graph(out, params=neuron.parameters())
+    neuron.zero_grad()  # leave the trained model as it was
+    try:
+        svg = drawing.pipe(format="svg")
+        with open(path, "wb") as f:
+            f.write(svg)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        return f"could not write {os.fspath(path)}: {exc}"
+    return (
+        f"wrote {os.fspath(path)}: the computation graph of one neuron, "
+        f"a = {neuron.activation}(w·x + b), with its gradients"
+    )
+
+
+def run(
+    steps: int = 80,
+    hidden: Sequence[int] = (16, 16),
+    lr: float = 0.05,
+    seed: int = 0,
+    samples: int = 100,
+    out: str | os.PathLike[str] = "autograd_lite_demo.svg",
+    stream: TextIO | None = None,
+) -> TrainResult:
+    """The demo as ``python -m autograd_lite demo`` prints it.
+
+    A live progress line (rewritten in place on a terminal, one line every
+    tenth of the run otherwise), the result, the ASCII decision map, and the
+    SVG of one neuron's graph.
+
+    Example:
+        >>> import io, os, tempfile
+        >>> svg = os.path.join(tempfile.mkdtemp(), "g.svg")
+        >>> text = io.StringIO()
+        >>> r = run(steps=5, hidden=(4,), samples=20, out=svg, stream=text)
+        >>> "training accuracy" in text.getvalue()
+        True
+    """
+    stream = sys.stdout if stream is None else stream
+    model, X, y = moons_problem(hidden, seed, samples)
+    print(f"Training {model!r}", file=stream)
+    print(
+        f"on {samples} two-moons points: mean hinge loss, Adam (lr {lr:g}), "
+        f"{steps} full-batch steps",
+        file=stream,
+    )
+    live = stream.isatty()
+    every = max(1, steps // 10)
+    digits = len(str(steps))
+
+    def progress(step: int, loss: float, acc: float) -> None:
+        line = f"step {step:>{digits}}/{steps}  loss {loss:.4f}  accuracy {acc:6.1%}"
+        if live:
+            stream.write("\r" + line)
+            stream.flush()
+        elif step % every == 0 or step == steps:
+            print(line, file=stream, flush=True)
+
+    result = train(model, X, y, steps, lr, progress)
+    if live:
+        stream.write("\n")
+    per_step = 1000 * result.seconds / max(steps, 1)
+    print(
+        f"trained in {result.seconds:.1f} s ({per_step:.0f} ms per step): "
+        f"training accuracy {result.accuracy:.1%}",
+        file=stream,
+    )
+    print(file=stream)
+    print(ascii_map(model, X, y), file=stream)
+    print(
+        "o / x: points labelled -1 / +1 (capital: misclassified)   '.': the model says +1",
+        file=stream,
+    )
+    print(write_neuron_graph(model, X[0], out), file=stream)
+    return result
