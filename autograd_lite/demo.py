@@ -41,6 +41,10 @@ class TrainResult:
         losses: the loss at every step.
         accuracy: the training accuracy after the last step, from 0 to 1.
         seconds: the wall-clock time of the training loop.
+
+    Example:
+        >>> TrainResult(nn.MLP(2, [1], seed=0), [[0.0, 1.0]], [1]).losses
+        []
     """
 
     model: nn.MLP

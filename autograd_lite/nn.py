@@ -161,6 +161,10 @@ class Module:
     rebuilt by ``Cls.load(path)`` it also returns its constructor arguments
     from :meth:`config`.
 
+    ``load`` works two ways: ``nn.MLP.load(path)`` (on the class) builds a
+    new model from a file written by ``save``; ``model.load(path)`` (on an
+    instance) loads the file into that model, whose architecture must match.
+
     Example:
         >>> from autograd_lite import Value
         >>> class Scale(Module):
