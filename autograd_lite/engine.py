@@ -291,49 +291,85 @@ class Value:
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
-    # -- arithmetic: wrap the other operand, then a named binary op --
+    # -- arithmetic: wrap the other operand, compute, record the local derivatives --
+    # A reflected operator (2 * x) wraps the number and hands over to the
+    # forward one, so the inputs stay in operand order: (2, x).
 
     def __add__(self, other: Operand) -> Any:
         b = other if type(other) is Value else _operand(other)
-        return _add(self, b) if b is not None else _elementwise(operator.add, self, other)
+        if b is None:
+            return _elementwise(operator.add, self, other)
+        x, y = self.data, b.data
+        out = x + y
+        return _node(out, (self, b), "+", add_local(out, x, y))
 
     def __radd__(self, other: Operand) -> Any:
         a = _operand(other)
-        return _add(a, self) if a is not None else _elementwise(operator.add, other, self)
+        return a.__add__(self) if a is not None else _elementwise(operator.add, other, self)
 
     def __sub__(self, other: Operand) -> Any:
         b = other if type(other) is Value else _operand(other)
-        return _sub(self, b) if b is not None else _elementwise(operator.sub, self, other)
+        if b is None:
+            return _elementwise(operator.sub, self, other)
+        x, y = self.data, b.data
+        out = x - y
+        return _node(out, (self, b), "-", sub_local(out, x, y))
 
     def __rsub__(self, other: Operand) -> Any:
         a = _operand(other)
-        return _sub(a, self) if a is not None else _elementwise(operator.sub, other, self)
+        return a.__sub__(self) if a is not None else _elementwise(operator.sub, other, self)
 
     def __mul__(self, other: Operand) -> Any:
         b = other if type(other) is Value else _operand(other)
-        return _mul(self, b) if b is not None else _elementwise(operator.mul, self, other)
+        if b is None:
+            return _elementwise(operator.mul, self, other)
+        x, y = self.data, b.data
+        out = x * y
+        return _node(out, (self, b), "*", mul_local(out, x, y))
 
     def __rmul__(self, other: Operand) -> Any:
         a = _operand(other)
-        return _mul(a, self) if a is not None else _elementwise(operator.mul, other, self)
+        return a.__mul__(self) if a is not None else _elementwise(operator.mul, other, self)
 
     def __truediv__(self, other: Operand) -> Any:
         b = other if type(other) is Value else _operand(other)
-        return _div(self, b) if b is not None else _elementwise(operator.truediv, self, other)
+        if b is None:
+            return _elementwise(operator.truediv, self, other)
+        x, y = self.data, b.data
+        if y == 0.0:
+            raise ZeroDivisionError(f"division by zero in /: {_describe(self)} / {_describe(b)}")
+        out = x / y
+        return _node(out, (self, b), "/", div_local(out, x, y))
 
     def __rtruediv__(self, other: Operand) -> Any:
         a = _operand(other)
-        return _div(a, self) if a is not None else _elementwise(operator.truediv, other, self)
+        return a.__truediv__(self) if a is not None else _elementwise(operator.truediv, other, self)
 
     def __pow__(self, other: Operand, modulo: None = None) -> Any:
         if modulo is not None:
             raise TypeError("pow() with a modulus is not defined for Values")
         b = other if type(other) is Value else _operand(other)
-        return _pow(self, b) if b is not None else _elementwise(operator.pow, self, other)
+        if b is None:
+            return _elementwise(operator.pow, self, other)
+        x, y = self.data, b.data
+        if x < 0.0 and not y.is_integer():
+            raise ValueError(
+                f"** cannot raise a negative base to a fractional power: "
+                f"{_describe(self)} ** {_describe(b)}"
+            )
+        if x == 0.0 and y < 0.0:
+            raise ZeroDivisionError(
+                f"** cannot raise zero to a negative power: {_describe(self)} ** {_describe(b)}"
+            )
+        try:
+            out = x**y
+        except OverflowError:
+            out = -math.inf if x < 0.0 and y % 2.0 == 1.0 else math.inf
+        return _node(out, (self, b), "**", pow_local(out, x, y))
 
     def __rpow__(self, other: Operand) -> Any:
         a = _operand(other)
-        return _pow(a, self) if a is not None else _elementwise(operator.pow, other, self)
+        return a.__pow__(self) if a is not None else _elementwise(operator.pow, other, self)
 
     def __neg__(self) -> Value:
         x = self.data
@@ -673,50 +709,6 @@ def _elementwise(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
         return x
 
     return op(box(left), box(right))
-
-
-def _add(a: Value, b: Value) -> Value:
-    x, y = a.data, b.data
-    out = x + y
-    return _node(out, (a, b), "+", add_local(out, x, y))
-
-
-def _sub(a: Value, b: Value) -> Value:
-    x, y = a.data, b.data
-    out = x - y
-    return _node(out, (a, b), "-", sub_local(out, x, y))
-
-
-def _mul(a: Value, b: Value) -> Value:
-    x, y = a.data, b.data
-    out = x * y
-    return _node(out, (a, b), "*", mul_local(out, x, y))
-
-
-def _div(a: Value, b: Value) -> Value:
-    x, y = a.data, b.data
-    if y == 0.0:
-        raise ZeroDivisionError(f"division by zero in /: {_describe(a)} / {_describe(b)}")
-    out = x / y
-    return _node(out, (a, b), "/", div_local(out, x, y))
-
-
-def _pow(a: Value, b: Value) -> Value:
-    x, y = a.data, b.data
-    if x < 0.0 and not y.is_integer():
-        raise ValueError(
-            f"** cannot raise a negative base to a fractional power: "
-            f"{_describe(a)} ** {_describe(b)}"
-        )
-    if x == 0.0 and y < 0.0:
-        raise ZeroDivisionError(
-            f"** cannot raise zero to a negative power: {_describe(a)} ** {_describe(b)}"
-        )
-    try:
-        out = x**y
-    except OverflowError:
-        out = -math.inf if x < 0.0 and y % 2.0 == 1.0 else math.inf
-    return _node(out, (a, b), "**", pow_local(out, x, y))
 
 
 # --- n-ary nodes -----------------------------------------------------------

@@ -58,12 +58,12 @@ def _log(x: Scalar) -> Scalar:
 
 def add_local(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
     """out = a + b:  ∂/∂a = 1, ∂/∂b = 1."""
-    return (ONE, ONE)
+    return (1.0, 1.0)
 
 
 def sub_local(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
     """out = a - b:  ∂/∂a = 1, ∂/∂b = -1."""
-    return (ONE, -ONE)
+    return (1.0, -1.0)
 
 
 def mul_local(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
@@ -106,12 +106,12 @@ def pow_local(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
 
 def identity_local(out: Scalar, a: Scalar) -> tuple[Scalar, ...]:
     """out = a (a fresh handle on a, used by the functional API):  ∂/∂a = 1."""
-    return (ONE,)
+    return (1.0,)
 
 
 def neg_local(out: Scalar, a: Scalar) -> tuple[Scalar, ...]:
     """out = -a:  ∂/∂a = -1."""
-    return (-ONE,)
+    return (-1.0,)
 
 
 def abs_local(out: Scalar, a: Scalar) -> tuple[Scalar, ...]:
@@ -147,7 +147,7 @@ def sigmoid_local(out: Scalar, a: Scalar) -> tuple[Scalar, ...]:
 
 def relu_local(out: Scalar, a: Scalar) -> tuple[Scalar, ...]:
     """out = max(0, a):  ∂/∂a = 1 if a > 0 else 0 (0 at a = 0, as in PyTorch)."""
-    return (ONE if _data(a) > 0.0 else ZERO,)
+    return (1.0,) if out > 0.0 else (0.0,)  # out > 0 exactly when a > 0
 
 
 def sin_local(out: Scalar, a: Scalar) -> tuple[Scalar, ...]:
