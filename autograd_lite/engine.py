@@ -786,8 +786,20 @@ def _chain_rule_fast(order: list[Value], seed: float, accumulate: bool) -> None:
         if accumulate:
             node.grad += g
         # The chain rule on every edge: input gets local derivative × upstream.
-        for inp, local in zip(node.inputs, node._local):
-            inp._g += local * g
+        # Binary and unary ops are unrolled (they are most nodes, and a zip
+        # per node costs as much as the arithmetic); n-ary ones loop.
+        inputs = node.inputs
+        n = len(inputs)
+        if n == 2:
+            a, b = inputs
+            local_a, local_b = node._local
+            a._g += local_a * g
+            b._g += local_b * g
+        elif n == 1:
+            inputs[0]._g += node._local[0] * g
+        elif n:
+            for inp, local in zip(inputs, node._local):
+                inp._g += local * g
 
 
 def _chain_rule(

@@ -41,12 +41,14 @@ def topological_order(root: Value) -> list[Value]:
     """
     order: list[Value] = []
     seen: set[Value] = set()
-    # An explicit stack replaces recursion. Each node is pushed with a flag:
-    # False to expand it (push its inputs above it), True to emit it, which
-    # happens once everything above it, its inputs, has been emitted. Nodes
-    # are marked when expanded, not when pushed, so a node may sit on the
-    # stack twice and only its first expansion counts. Two parallel lists
-    # instead of (node, flag) tuples keep the cyclic GC out of the loop.
+    # An explicit stack replaces recursion. A node is expanded when first
+    # popped: leaves among its inputs depend on nothing and are emitted at
+    # once; other unseen inputs are pushed, with the node itself beneath them
+    # (flag True) so that it is emitted after they are. A node whose inputs
+    # are all done is emitted straight away. Nodes are marked when expanded,
+    # not when pushed, so a node may sit on the stack twice and only its
+    # first expansion counts. Two parallel lists instead of (node, flag)
+    # tuples keep the cyclic GC out of the loop.
     stack = [root]
     expanded = [False]
     push, pop, push_flag, pop_flag = stack.append, stack.pop, expanded.append, expanded.pop
@@ -57,19 +59,22 @@ def topological_order(root: Value) -> list[Value]:
             emit(node)
         elif node not in seen:
             mark(node)
-            push(node)
-            push_flag(True)
+            waiting = False
             # Reversed so that the first operand is popped, and emitted, first.
-            # A leaf depends on nothing, so it is emitted at once instead of
-            # making the round trip through the stack.
             for inp in reversed(node.inputs):
                 if inp not in seen:
                     if inp.inputs:
+                        if not waiting:
+                            push(node)
+                            push_flag(True)
+                            waiting = True
                         push(inp)
                         push_flag(False)
                     else:
                         mark(inp)
                         emit(inp)
+            if not waiting:
+                emit(node)
     return order
 
 
