@@ -9,16 +9,8 @@ Example:
     0.005364
 """
 
-from . import data, losses, nn, optim
-from .debug import (
-    AnomalyError,
-    Explanation,
-    GradientPath,
-    Step,
-    backward_steps,
-    detect_anomaly,
-    explain,
-)
+from typing import TYPE_CHECKING, Any
+
 from .engine import (
     HookHandle,
     Value,
@@ -32,8 +24,64 @@ from .engine import (
 from .functional import grad, hessian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import backward_order, topological_order
-from .stepper import BackwardStepper, stepper
-from .viz import draw_graph, draw_model
+
+if TYPE_CHECKING:
+    from . import data, losses, nn, optim
+    from .debug import (
+        AnomalyError,
+        Explanation,
+        GradientPath,
+        Step,
+        backward_steps,
+        detect_anomaly,
+        explain,
+    )
+    from .stepper import BackwardStepper, stepper
+    from .viz import draw_graph, draw_model
+
+# The engine loads with the package; everything else loads on first use, so
+# `import autograd_lite` stays cheap (numpy and graphviz load only when needed).
+_LAZY = {
+    "data": None,
+    "losses": None,
+    "nn": None,
+    "optim": None,
+    "AnomalyError": "debug",
+    "Explanation": "debug",
+    "GradientPath": "debug",
+    "Step": "debug",
+    "backward_steps": "debug",
+    "detect_anomaly": "debug",
+    "explain": "debug",
+    "BackwardStepper": "stepper",
+    "stepper": "stepper",
+    "draw_graph": "viz",
+    "draw_model": "viz",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
+    import importlib
+
+    module_name = _LAZY[name]
+    if module_name is None:
+        globals()[name] = importlib.import_module(f".{name}", __name__)
+    else:
+        module = importlib.import_module(f".{module_name}", __name__)
+        # Bind every public name of that module now: importing it has just set
+        # the package attribute of the same name (autograd_lite.stepper) to
+        # the module, and the function must win. Later lookups skip this hook.
+        for public, home in _LAZY.items():
+            if home == module_name:
+                globals()[public] = getattr(module, public)
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 
