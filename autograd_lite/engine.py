@@ -45,6 +45,7 @@ from .ops import (
     mul_local,
     neg_local,
     pow_local,
+    power,
     relu_local,
     sigmoid_local,
     sin_local,
@@ -361,10 +362,7 @@ class Value:
             raise ZeroDivisionError(
                 f"** cannot raise zero to a negative power: {_describe(self)} ** {_describe(b)}"
             )
-        try:
-            out = x**y
-        except OverflowError:
-            out = -math.inf if x < 0.0 and y % 2.0 == 1.0 else math.inf
+        out = power(x, y)
         return _node(out, (self, b), "**", pow_local(out, x, y))
 
     def __rpow__(self, other: Operand) -> Any:

@@ -49,6 +49,16 @@ def _sin(x: Scalar) -> Scalar:
     return math.sin(x) if type(x) is float else x.sin()
 
 
+def power(x: Scalar, y: Scalar) -> Scalar:
+    """x ** y that overflows to ±inf (as IEEE arithmetic does) instead of raising."""
+    if type(x) is not float:
+        return x**y
+    try:
+        return x**y
+    except OverflowError:
+        return -math.inf if x < 0.0 and y % 2.0 == 1.0 else math.inf
+
+
 def _log(x: Scalar) -> Scalar:
     return math.log(x) if type(x) is float else x.log()
 
@@ -85,7 +95,7 @@ def pow_local(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, ...]:
     """
     base, exponent = _data(a), _data(b)
     if base != 0.0:
-        d_base: Scalar = b * out / a  # = b·a^(b-1), without overflowing before out does
+        d_base: Scalar = b * power(a, b - ONE)
     elif exponent == 0.0:
         d_base = ZERO
     elif exponent < 1.0:
