@@ -83,12 +83,16 @@ class Step:
             head += node_name(node)
         head += f", grad={fmt(self.grad)}: "
         if not self.inputs:
-            return head + "a leaf, nothing left to pass back"
+            kind = "a constant" if isinstance(node, _Constant) else "a leaf"
+            return head + f"{kind}, nothing left to pass back"
+        # Constants (the 2 in x * 2) receive their share too, but nothing
+        # reads it, so the line leaves them out.
         terms = [
             f"{grad_ref(inp)} += {fmt(d)} × {fmt(self.grad)} = {fmt(c)}"
             for inp, d, c in zip(self.inputs, self.local_grads, self.contributions)
+            if not isinstance(inp, _Constant)
         ]
-        return head + "; ".join(terms)
+        return head + ("; ".join(terms) or "only constants below, nothing to pass on")
 
     def __repr__(self) -> str:
         return f"<Step {self.index}/{self.total} {node_name(self.node)} grad={fmt(self.grad)}>"

@@ -562,8 +562,9 @@ class Value:
             >>> y.backward(create_graph=True)
             >>> x.grad.data
             6.0
-            >>> x.grad.backward(); x.grad.data   # x.grad += d(2x)/dx
-            8.0
+            >>> first = x.grad; x.grad = 0.0     # keep dy/dx = 2x, start afresh
+            >>> first.backward(); x.grad         # d(2x)/dx
+            2.0
         """
         if isinstance(gradient, Value):
             seed = gradient if create_graph else gradient.data
