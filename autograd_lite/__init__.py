@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         detect_anomaly,
         explain,
     )
-    from .stepper import BackwardStepper, stepper
+    from .player import BackwardStepper, stepper
     from .viz import draw_graph, draw_model
 
 # The engine loads with the package; everything else loads on first use, so
@@ -53,8 +53,8 @@ _LAZY = {
     "backward_steps": "debug",
     "detect_anomaly": "debug",
     "explain": "debug",
-    "BackwardStepper": "stepper",
-    "stepper": "stepper",
+    "BackwardStepper": "player",
+    "stepper": "player",
     "draw_graph": "viz",
     "draw_model": "viz",
 }
@@ -70,10 +70,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = importlib.import_module(f".{name}", __name__)
     else:
         module = importlib.import_module(f".{module_name}", __name__)
-        # Bind every public name of that module now: importing it has just set
-        # the package attribute of the same name (autograd_lite.stepper) to
-        # the module, and the function must win. Later lookups skip this hook.
-        for public, home in _LAZY.items():
+        for public, home in _LAZY.items():  # bind the module's names at once
             if home == module_name:
                 globals()[public] = getattr(module, public)
     return globals()[name]

@@ -32,11 +32,11 @@ def _check(n_samples: object, noise: object, labels: object, who: str) -> tuple[
         raise ValueError(f"{who} n_samples must be a positive int, got {n_samples!r}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
         raise ValueError(f"{who} noise must be a number >= 0, got {noise!r}")
-    ok = isinstance(labels, (tuple, list)) and len(labels) == 2
-    ok = ok and all(isinstance(v, int) and not isinstance(v, bool) for v in labels)  # type: ignore[union-attr]
-    if not ok or labels[0] == labels[1]:  # type: ignore[index]
+    pair = list(labels) if isinstance(labels, (tuple, list)) else []
+    ints = [v for v in pair if isinstance(v, int) and not isinstance(v, bool)]
+    if len(pair) != 2 or len(ints) != 2 or ints[0] == ints[1]:
         raise ValueError(f"{who} labels must be two different ints like (0, 1), got {labels!r}")
-    return labels[0], labels[1]  # type: ignore[index]
+    return ints[0], ints[1]
 
 
 def _finish(

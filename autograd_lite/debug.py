@@ -31,6 +31,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any, TypeVar
 
 from . import engine
@@ -473,7 +474,7 @@ _INSIDE: dict[str, bool] = {}  # filename -> part of this package? (abspath is s
 
 def _user_frame() -> tuple[str, int, str] | None:
     """The innermost stack frame outside autograd_lite: the line of user code at work."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         inside = _INSIDE.get(filename)

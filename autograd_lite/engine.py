@@ -566,6 +566,7 @@ class Value:
             >>> first.backward(); x.grad         # d(2x)/dx
             2.0
         """
+        seed: Any
         if isinstance(gradient, Value):
             seed = gradient if create_graph else gradient.data
         else:

@@ -396,7 +396,7 @@ class Module:
             )
         self.load_state_dict(payload["state"])
 
-    def _load_new(cls: type[Module], path: str | os.PathLike[str]) -> Module:
+    def _load_new(cls: type[Module], path: str | os.PathLike[str]) -> Module:  # type: ignore[misc]
         """Build the model saved in a JSON file by :meth:`save`: architecture and parameters.
 
         ``nn.MLP.load(path)`` returns a new MLP; ``model.load(path)`` loads

@@ -22,7 +22,7 @@ Example:
     >>> len(view.frames), x.grad
     (4, 0.0)
     >>> print(view.frames[1].caption)
-    [1/3] y = x*3.0, grad=1.0: x.grad += 3.0 × 1.0 = 3.0; (3.0).grad += 2.0 × 1.0 = 2.0
+    [1/3] y = x*3.0, grad=1.0: x.grad += 3.0 × 1.0 = 3.0
 """
 
 from __future__ import annotations
