@@ -81,6 +81,45 @@ def _argnums(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
     return nums, False
 
 
+Arrange = Callable[[list[Any]], Any]
+
+
+def _trace(
+    f: Callable[..., Any], nums: tuple[int, ...], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Value, list[Value], list[tuple[int, int, Arrange]], bool]:
+    """Evaluate ``f`` with ``args[nums]`` lifted to Values.
+
+    Returns the output (a Value), the leaves in order, each argument's span
+    of leaves with the function that arranges its gradients, and whether the
+    call is nested (inside another transform, or given Values), in which case
+    gradients must stay differentiable.
+    """
+    name = getattr(f, "__name__", "f")
+    for i in nums:
+        if not -len(args) <= i < len(args):
+            raise IndexError(
+                f"argnums {i} is out of range for {name}() "
+                f"called with {len(args)} positional argument(s)"
+            )
+    nested = _depth.level > 0 or any(isinstance(a, Value) for a in args)
+    call_args = list(args)
+    leaves: list[Value] = []
+    spans: list[tuple[int, int, Arrange]] = []
+    for i in nums:
+        lifted, arg_leaves, arrange = _lift(args[i], i)
+        call_args[i] = lifted
+        spans.append((len(leaves), len(leaves) + len(arg_leaves), arrange))
+        leaves.extend(arg_leaves)
+    _depth.level += 1
+    try:
+        out = f(*call_args, **kwargs)
+    finally:
+        _depth.level -= 1
+    if not isinstance(out, Value):
+        out = Value(_to_float(out, f"the result of {name}()"))
+    return out, leaves, spans, nested
+
+
 def value_and_grad(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0
 ) -> Callable[..., tuple[Any, Any]]:
@@ -100,28 +139,7 @@ def value_and_grad(
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        for i in nums:
-            if not -len(args) <= i < len(args):
-                raise IndexError(
-                    f"argnums {i} is out of range for {getattr(f, '__name__', 'f')}() "
-                    f"called with {len(args)} positional argument(s)"
-                )
-        nested = _depth.level > 0 or any(isinstance(a, Value) for a in args)
-        call_args = list(args)
-        leaves: list[Value] = []
-        spans: list[tuple[int, int, Callable[[list[Any]], Any]]] = []
-        for i in nums:
-            lifted, arg_leaves, arrange = _lift(args[i], i)
-            call_args[i] = lifted
-            spans.append((len(leaves), len(leaves) + len(arg_leaves), arrange))
-            leaves.extend(arg_leaves)
-        _depth.level += 1
-        try:
-            out = f(*call_args, **kwargs)
-        finally:
-            _depth.level -= 1
-        if not isinstance(out, Value):
-            out = Value(_to_float(out, f"the result of {getattr(f, '__name__', 'f')}()"))
+        out, leaves, spans, nested = _trace(f, nums, args, kwargs)
         flat = gradients(out, leaves, create_graph=nested)
         grads = tuple(arrange(flat[start:stop]) for start, stop, arrange in spans)
         value = out if nested else out.data
@@ -163,27 +181,19 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
 
     @functools.wraps(f)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        nested = _depth.level > 0 or any(isinstance(a, Value) for a in args)
-        call_args = list(args)
-        leaves: list[Value] = []
-        for i in nums:
-            lifted, arg_leaves, _ = _lift(args[i], i)
-            call_args[i] = lifted
-            leaves.extend(arg_leaves)
-        _depth.level += 1
-        try:
-            out = f(*call_args, **kwargs)
-            first = gradients(out, leaves, create_graph=True) if isinstance(out, Value) else []
-            rows = []
-            for g in first or [0.0] * len(leaves):
-                row = gradients(g, leaves, create_graph=nested) if isinstance(g, Value) else None
-                rows.append(row if row is not None else [0.0] * len(leaves))
-        finally:
-            _depth.level -= 1
+        out, leaves, _, nested = _trace(f, nums, args, kwargs)
+        # First derivatives stay differentiable; each one is differentiated again.
+        first = gradients(out, leaves, create_graph=True)
+        rows = [
+            gradients(g, leaves, create_graph=nested)
+            if isinstance(g, Value)
+            else [0.0] * len(leaves)
+            for g in first
+        ]
         if not nested:
             rows = [[float(h) for h in row] for row in rows]
-        scalar = single and len(leaves) == 1 and not isinstance(args[nums[0]], (list, tuple))
-        scalar = scalar and not hasattr(args[nums[0]], "__len__")
+        arg = args[nums[0]]
+        scalar = single and not isinstance(arg, (list, tuple)) and getattr(arg, "shape", ()) == ()
         return rows[0][0] if scalar else rows
 
     return wrapped

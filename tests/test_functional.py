@@ -76,3 +76,9 @@ def test_gradients_of_many_outputs_leave_grad_alone() -> None:
     x, y = Value(2.0), Value(3.0)
     assert ag.gradients((x * y).tanh(), [x, y, Value(1.0)])[2] == 0.0
     assert x.grad == 0.0
+
+
+def test_hessian_of_a_list_argument_and_a_bad_argnum() -> None:
+    assert ag.hessian(lambda xs: xs[0] * xs[1] ** 2)([1.0, 2.0]) == [[0.0, 4.0], [4.0, 2.0]]
+    with pytest.raises(IndexError, match="argnums 3"):
+        ag.hessian(lambda x: x * x, argnums=3)(1.0)
