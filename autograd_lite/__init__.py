@@ -9,54 +9,55 @@ Example:
     0.005364
 """
 
+import sys
 from typing import TYPE_CHECKING, Any
 
-from .engine import (
+from .core import (
+    GradcheckError,
     HookHandle,
+    Step,
     Value,
+    backward_order,
+    backward_steps,
     dot,
     enable_grad,
+    grad,
+    gradcheck,
+    gradgradcheck,
     gradients,
+    hessian,
     is_grad_enabled,
     no_grad,
     sum,
+    topological_order,
+    value_and_grad,
 )
-from .functional import grad, hessian, value_and_grad
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .graph import backward_order, topological_order
 
 if TYPE_CHECKING:
-    from . import data, losses, nn, optim
-    from .debug import (
-        AnomalyError,
-        Explanation,
-        GradientPath,
-        Step,
-        backward_steps,
-        detect_anomaly,
-        explain,
-    )
-    from .player import BackwardStepper, stepper
-    from .viz import draw_graph, draw_model
+    from . import nn
+    from .inspect.anomaly import AnomalyError, detect_anomaly
+    from .inspect.draw import draw_graph, draw_model
+    from .inspect.explain import Explanation, GradientPath, explain
+    from .inspect.player import BackwardStepper, stepper
+    from .nn import data, losses, optim
 
-# The engine loads with the package; everything else loads on first use, so
+# The core loads with the package; everything else loads on first use, so
 # `import autograd_lite` stays cheap (numpy and graphviz load only when needed).
-_LAZY = {
-    "data": None,
-    "losses": None,
-    "nn": None,
-    "optim": None,
-    "AnomalyError": "debug",
-    "Explanation": "debug",
-    "GradientPath": "debug",
-    "Step": "debug",
-    "backward_steps": "debug",
-    "detect_anomaly": "debug",
-    "explain": "debug",
-    "BackwardStepper": "player",
-    "stepper": "player",
-    "draw_graph": "viz",
-    "draw_model": "viz",
+# name -> (module, attribute); attribute None means the module itself.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "nn": ("nn", None),
+    "data": ("nn.data", None),
+    "losses": ("nn.losses", None),
+    "optim": ("nn.optim", None),
+    "AnomalyError": ("inspect.anomaly", "AnomalyError"),
+    "detect_anomaly": ("inspect.anomaly", "detect_anomaly"),
+    "Explanation": ("inspect.explain", "Explanation"),
+    "GradientPath": ("inspect.explain", "GradientPath"),
+    "explain": ("inspect.explain", "explain"),
+    "BackwardStepper": ("inspect.player", "BackwardStepper"),
+    "stepper": ("inspect.player", "stepper"),
+    "draw_graph": ("inspect.draw", "draw_graph"),
+    "draw_model": ("inspect.draw", "draw_model"),
 }
 
 
@@ -65,15 +66,14 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
     import importlib
 
-    module_name = _LAZY[name]
-    if module_name is None:
-        globals()[name] = importlib.import_module(f".{name}", __name__)
-    else:
-        module = importlib.import_module(f".{module_name}", __name__)
-        for public, home in _LAZY.items():  # bind the module's names at once
-            if home == module_name:
-                globals()[public] = getattr(module, public)
-    return globals()[name]
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(f".{module_name}", __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    if attribute is None:
+        # `import autograd_lite.losses` finds the module under its short name too.
+        sys.modules.setdefault(f"{__name__}.{name}", module)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

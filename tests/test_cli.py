@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite import demo
+from autograd_lite.cli import demo
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_DEMO = ["--steps", "50", "--hidden", "8,8", "--samples", "50"]
@@ -213,6 +213,6 @@ def test_bad_options_give_a_usage_error_not_a_traceback(args: list[str]) -> None
 
 
 def test_console_script_entry_point_is_main() -> None:
-    from autograd_lite.__main__ import main
+    from autograd_lite.cli import main
 
     assert main(["example"]) == 0

@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as ag
-from autograd_lite import Value, engine
-from autograd_lite.graph import backward_order, topological_order
+from autograd_lite import Value
+from autograd_lite.core import value as engine
+from autograd_lite.core.graph import backward_order, topological_order
 
 # --- graphs to test on: each builder makes a fresh graph and returns its output
 

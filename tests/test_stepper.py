@@ -15,9 +15,9 @@ import pytest
 
 import autograd_lite as ag
 from autograd_lite import Value
-from autograd_lite._display import fmt
-from autograd_lite.graph import topological_order
-from autograd_lite.viz import COLORS, INSTALL_HINT
+from autograd_lite.core.display import fmt
+from autograd_lite.core.graph import topological_order
+from autograd_lite.inspect.draw import COLORS, INSTALL_HINT
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot not installed")
 

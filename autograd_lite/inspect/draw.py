@@ -27,9 +27,9 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._display import fmt
-from .engine import Value, _Constant
-from .graph import nodes
+from ..core.display import fmt
+from ..core.graph import nodes
+from ..core.value import Value, _Constant
 
 if TYPE_CHECKING:
     import graphviz

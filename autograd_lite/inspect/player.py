@@ -36,11 +36,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._display import fmt
-from .debug import Step, _steps
-from .engine import Value
-from .graph import nodes
-from .viz import INSTALL_HINT, _draw
+from ..core.display import fmt
+from ..core.graph import nodes
+from ..core.steps import Step, _steps
+from ..core.value import Value
+from .draw import INSTALL_HINT, _draw
 
 if TYPE_CHECKING:
     import graphviz

@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from . import data, losses, nn, optim
-from .engine import Value, no_grad
+from ..core.value import Value, no_grad
+from ..nn import data, losses, optim
+from ..nn import modules as nn
 
 #: What the progress callback receives: step (1-based), loss, training accuracy.
 Progress = Callable[[int, float, float], None]
@@ -208,7 +209,7 @@ def write_neuron_graph(model: nn.MLP, x: Sequence[float], path: str | os.PathLik
             "no SVG written: Graphviz's `dot` program is missing "
             "(install it with `sudo apt-get install graphviz`, or `brew install graphviz`)"
         )
-    from .viz import draw_graph
+    from ..inspect.draw import draw_graph
 
     neuron = model.layers[0].neurons[0]
     inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]

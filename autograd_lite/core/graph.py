@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .engine import Value
+    from .value import Value
 
 
 def topological_order(root: Value) -> list[Value]:

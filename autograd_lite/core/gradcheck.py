@@ -17,8 +17,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .engine import Value, _to_float, no_grad
 from .functional import grad, value_and_grad
+from .value import Value, _to_float, no_grad
 
 
 class GradcheckError(AssertionError):

@@ -14,8 +14,9 @@ Example:
 
 from __future__ import annotations
 
-from . import losses, nn, optim
-from .engine import Value, no_grad
+from ..core.value import Value, no_grad
+from ..nn import losses, optim
+from ..nn import modules as nn
 
 #: The inputs, the target and the classic starting weights.
 INPUTS = (0.05, 0.10)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from numbers import Real
 from typing import Any, ClassVar
 
-from .engine import Value
+from ..core.value import Value
 
 #: A learning rate: a number, or a function of the step number (0, 1, 2, ...).
 LearningRate = float | Callable[[int], float]

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .engine import Value, _to_float, gradients
+from .value import Value, _to_float, gradients
 
 
 class _Depth(threading.local):

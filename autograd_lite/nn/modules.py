@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
-from .engine import Value, dot
+from ..core.value import Value, dot
 
 if TYPE_CHECKING:
     import numpy as np

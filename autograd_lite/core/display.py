@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import Value, _Constant
+from .value import Value, _Constant
 
 #: Ops written between their two operands (``x*w``); the rest read as calls.
 INFIX = frozenset({"+", "-", "*", "/", "**"})

@@ -56,7 +56,7 @@ from .ops import (
 )
 
 if TYPE_CHECKING:
-    from .debug import Step
+    from .steps import Step
 
 Operand = Any  # a Value, or a real number that will be wrapped as a constant
 F = TypeVar("F", bound=Callable[..., Any])
@@ -593,7 +593,7 @@ class Value:
             [1/2] x*x, grad=1.0: x.grad += 3.0 × 1.0 = 3.0; x.grad += 3.0 × 1.0 = 3.0
             [2/2] x, grad=6.0: a leaf, nothing left to pass back
         """
-        from .debug import backward_steps  # debug builds on this module
+        from .steps import backward_steps  # steps builds on this module
 
         return backward_steps(self, gradient, create_graph=create_graph)
 
