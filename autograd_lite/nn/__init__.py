@@ -12,4 +12,13 @@ Example:
 
 from .modules import ACTIVATIONS, FILE_FORMAT, FILE_VERSION, MLP, Layer, Module, Neuron, init_std
 
-__all__ = ["ACTIVATIONS", "FILE_FORMAT", "FILE_VERSION", "MLP", "Layer", "Module", "Neuron", "init_std"]
+__all__ = [
+    "ACTIVATIONS",
+    "FILE_FORMAT",
+    "FILE_VERSION",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "init_std",
+]
