@@ -873,11 +873,13 @@ _data_of = operator.attrgetter("data")
 
 def _as_values(xs: Any, what: str) -> tuple[Value, ...]:
     kind = type(xs)
-    if kind is not tuple and kind is not list:  # the common cases skip the ABC checks
-        if isinstance(xs, (str, bytes, Mapping)) or not isinstance(xs, Iterable):
-            raise TypeError(
-                f"{what} needs a sequence of numbers or Values, got {kind.__name__} {xs!r:.60}"
-            )
+    # Lists and tuples (the common cases) skip the ABC checks.
+    if (kind is not tuple and kind is not list) and (
+        isinstance(xs, (str, bytes, Mapping)) or not isinstance(xs, Iterable)
+    ):
+        raise TypeError(
+            f"{what} needs a sequence of numbers or Values, got {kind.__name__} {xs!r:.60}"
+        )
     xs = xs if kind is tuple else tuple(xs)
     if _VALUE_TYPES.issuperset(map(type, xs)):  # the common case, checked in C
         return xs
