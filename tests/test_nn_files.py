@@ -69,6 +69,15 @@ def test_a_new_file_gets_the_umask_permissions_as_open_would(tmp_path: Path) -> 
     assert stat.S_IMODE((tmp_path / "m.json").stat().st_mode) == 0o640
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_save_keeps_the_owner_of_an_existing_file_where_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text("old")
+    os.chown(path, 4321, 4321)
+    small().save(path)
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+
+
 def test_saving_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path: Path) -> None:
     (tmp_path / "real").mkdir()
     target = tmp_path / "real" / "m.json"
@@ -511,3 +520,24 @@ def test_a_user_module_without_state_shapes_still_round_trips(tmp_path: Path) ->
 def test_declared_state_shapes_match_the_built_module(module: nn.Module) -> None:
     built = [(k, (len(v),) if isinstance(v, list) else ()) for k, v in module.state_dict().items()]
     assert list(type(module).state_shapes(module.config())) == built
+
+
+class Fussy(nn.Module):
+    """A user module whose constructor fails with a KeyError on a config it dislikes."""
+
+    def __init__(self, table: dict[str, int]) -> None:
+        self.w = [Value(float(table["size"]))]
+
+    def named_members(self) -> list[tuple[str, Any]]:
+        return [("w", self.w)]
+
+    def config(self) -> dict[str, Any]:
+        return {"table": {"size": int(self.w[0].data)}}
+
+
+def test_any_failure_of_a_user_constructor_becomes_a_model_file_error(tmp_path: Path) -> None:
+    Fussy({"size": 2}).save(tmp_path / "f.json")
+    text = (tmp_path / "f.json").read_text().replace('"size"', '"width"')
+    (tmp_path / "f.json").write_text(text)
+    with pytest.raises(ModelFileError, match="cannot rebuild the Fussy: KeyError: 'size'"):
+        nn.Module.load(tmp_path / "f.json")

@@ -49,13 +49,15 @@ def _check(
     n_samples: object, noise: object, seed: object, labels: object, who: str
 ) -> tuple[int, float, tuple[int, int]]:
     """The checked n_samples, noise and labels; the seed is checked too."""
-    if not _is_int(n_samples) or not 1 <= n_samples <= MAX_SAMPLES:  # type: ignore[operator]
+    n = int(n_samples) if isinstance(n_samples, Integral) and not isinstance(n_samples, bool) else 0
+    if not 1 <= n <= MAX_SAMPLES:
         raise ValueError(
             f"{who} n_samples must be an int from 1 to {MAX_SAMPLES}, got {n_samples!r:.40}"
         )
-    if _finite(noise, "noise", who) < 0:
+    sigma = _finite(noise, "noise", who)
+    if sigma < 0:
         raise ValueError(f"{who} noise must be a number >= 0, got {noise!r}")
-    if seed is not None and not (_is_int(seed) and seed >= 0):  # type: ignore[operator]
+    if seed is not None and not (isinstance(seed, Integral) and _is_int(seed) and int(seed) >= 0):
         import numpy as np
 
         if not isinstance(seed, np.random.Generator):
@@ -66,7 +68,7 @@ def _check(
     ints = [int(v) for v in pair if _is_int(v)]
     if len(pair) != 2 or len(ints) != 2 or ints[0] == ints[1]:
         raise ValueError(f"{who} labels must be two different ints like (0, 1), got {labels!r}")
-    return int(n_samples), float(noise), (ints[0], ints[1])  # type: ignore[call-overload]
+    return n, sigma, (ints[0], ints[1])
 
 
 def _rng(seed: Any) -> np.random.Generator:

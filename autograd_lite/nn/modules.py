@@ -158,7 +158,7 @@ def _number(x: object, where: str) -> float:
     """A finite float for a state-dict entry, or a clear error."""
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"load_state_dict: {where} needs a number, got {type(x).__name__} {x!r}")
-    if isinstance(x, Integral) and not -(2**1023) < x < 2**1023:
+    if isinstance(x, Integral) and not -(2**1023) < int(x) < 2**1023:
         raise ValueError(f"load_state_dict: {where} needs a finite number, got {x!r:.40}")
     value = float(x)
     if not math.isfinite(value):

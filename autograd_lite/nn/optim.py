@@ -308,8 +308,9 @@ class Optimizer:
         if v is None:
             return None if name in self.nullable_buffers else _BAD
         if name in self.count_buffers:
-            ok = isinstance(v, Integral) and not isinstance(v, bool) and v >= 0
-            return int(v) if ok else _BAD  # type: ignore[call-overload]
+            if isinstance(v, Integral) and not isinstance(v, bool) and int(v) >= 0:
+                return int(v)
+            return _BAD
         if isinstance(v, str):
             return _DECODE.get(v, _BAD)
         if isinstance(v, bool) or not isinstance(v, Real):

@@ -154,9 +154,10 @@ def atomic_write(path: PathLike, data: bytes) -> None:
     directory, base = os.path.split(target)
     try:
         try:
-            mode = os.stat(target).st_mode & 0o7777
+            old: os.stat_result | None = os.stat(target)
         except FileNotFoundError:
-            mode = 0o666 & ~_umask()
+            old = None
+        mode = 0o666 & ~_umask() if old is None else old.st_mode & 0o7777
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.", suffix=".tmp")
     except OSError as exc:
         raise type(exc)(exc.errno, f"cannot save the model: {exc.strerror}", name) from None
@@ -165,7 +166,11 @@ def atomic_write(path: PathLike, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-            os.fchmod(f.fileno(), mode)
+        os.chmod(tmp, mode)
+        if old is not None and hasattr(os, "chown"):
+            # Keep the owner too where we may (root, or the same user); else it becomes ours.
+            with contextlib.suppress(OSError):
+                os.chown(tmp, old.st_uid, old.st_gid)
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -386,7 +391,7 @@ def _shapes(cls: type, config: dict[str, Any]) -> Iterator[tuple[str, Shape]]:
     return iter(cls.state_shapes(config))  # type: ignore[attr-defined]
 
 
-def load_model(cls: type, path: PathLike, registry: Mapping[str, type]) -> Any:
+def load_model(cls: type | None, path: PathLike, registry: Mapping[str, type]) -> Any:
     """Build the model saved at ``path``: a ``cls``, or any registered class if ``cls`` is None.
 
     Everything is checked before the model is built (see the module docs).
@@ -411,8 +416,12 @@ def load_model(cls: type, path: PathLike, registry: Mapping[str, type]) -> Any:
         model = target.from_config(config)  # type: ignore[attr-defined]
     except ModelFileError:
         raise
-    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+    except (TypeError, ValueError) as exc:
         raise ModelFileError(name, f"cannot rebuild the {kind}: {exc}") from None
+    except Exception as exc:  # a user class's constructor may fail any way it likes
+        raise ModelFileError(
+            name, f"cannot rebuild the {kind}: {type(exc).__name__}: {exc}"
+        ) from exc
     load_state(name, model, state)
     return model
 
