@@ -306,9 +306,18 @@ def test_a_file_larger_than_the_limit_is_refused_unread(
     fails_cleanly(path, "larger than the 100 bytes")
 
 
+def test_an_endless_stream_is_cut_off_at_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    monkeypatch.setattr(serialization, "MAX_FILE_BYTES", 3 * 2**20)
+    with pytest.raises(ModelFileError, match="/dev/zero: is larger than the 3145728 bytes"):
+        nn.MLP.load("/dev/zero")
+
+
 HOSTILE: dict[str, tuple[Any, str]] = {
     "not UTF-8": (b'{"format": "\xff\xfe autograd"}', r"not UTF-8 text \(byte 0xff at offset 12\)"),
     "deep nesting": ("[" * 100_000, "nested too deeply"),
+    "deep object nesting": ('{"a": ' * 100_000, "nested too deeply|corrupt JSON"),
     "deep nesting in the state": (
         json.dumps(payload())[:-2] + ', "x": ' + "[" * 50_000 + "]" * 50_000 + "}}",
         "nested too deeply",

@@ -35,6 +35,9 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """sdist and wheel built from a copy of the source (the work tree stays clean)."""
     pytest.importorskip("build", reason="the `build` package (the dev extra) is not installed")
+    setuptools = pytest.importorskip("setuptools")
+    if int(setuptools.__version__.split(".")[0]) < 77:
+        pytest.skip(f"pyproject.toml needs setuptools >= 77, this has {setuptools.__version__}")
     tmp = tmp_path_factory.mktemp("release")
     source = tmp / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", "dist", ".*")
