@@ -91,6 +91,27 @@ def test_saving_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path:
     assert leftovers(tmp_path / "real", {"m.json"}) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_saving_to_a_named_pipe_writes_through_it_and_keeps_the_pipe(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    small().save(pipe)
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert json.loads(got[0])["state"] == small().state_dict()
+    assert leftovers(tmp_path, {"pipe"}) == []
+
+
+def test_saving_onto_a_directory_is_an_os_error_and_leaves_nothing(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    with pytest.raises(IsADirectoryError, match="cannot save the model"):
+        small().save(tmp_path / "d")
+    assert leftovers(tmp_path, {"d"}) == [] and list((tmp_path / "d").iterdir()) == []
+
+
 @pytest.mark.parametrize("kind", ["str", "bytes", "Path", "PathLike"])
 def test_every_kind_of_path_works_for_save_and_load(tmp_path: Path, kind: str) -> None:
     class Where(os.PathLike):  # type: ignore[type-arg]

@@ -52,6 +52,7 @@ import contextlib
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -131,6 +132,13 @@ def _umask() -> int:
     return mask
 
 
+def _save_error(exc: OSError, name: str) -> OSError:
+    """The same kind of OSError, saying what failed and naming the user's path."""
+    if exc.errno is None:
+        return OSError(f"cannot save the model to {name}: {exc}")
+    return type(exc)(exc.errno, f"cannot save the model: {exc.strerror}", name)
+
+
 def atomic_write(path: PathLike, data: bytes) -> None:
     """Replace the file at ``path`` by ``data`` in one step: readers see old or new, never a mix.
 
@@ -139,6 +147,8 @@ def atomic_write(path: PathLike, data: bytes) -> None:
     0666 less the umask, as ``open`` would) and renamed over the target. A
     symbolic link is followed: its target is replaced, the link stays.
     On any failure the temporary file is removed and the target is untouched.
+    Something that is not a regular file (``os.devnull``, a named pipe) is
+    written in place instead: replacing it would destroy it.
 
     Raises:
         OSError: the file cannot be written; the message names ``path``.
@@ -157,10 +167,14 @@ def atomic_write(path: PathLike, data: bytes) -> None:
             old: os.stat_result | None = os.stat(target)
         except FileNotFoundError:
             old = None
+        if old is not None and not stat.S_ISREG(old.st_mode) and not stat.S_ISDIR(old.st_mode):
+            with open(target, "wb") as f:
+                f.write(data)
+            return
         mode = 0o666 & ~_umask() if old is None else old.st_mode & 0o7777
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.", suffix=".tmp")
     except OSError as exc:
-        raise type(exc)(exc.errno, f"cannot save the model: {exc.strerror}", name) from None
+        raise _save_error(exc, name) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -176,7 +190,7 @@ def atomic_write(path: PathLike, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise type(exc)(exc.errno, f"cannot save the model: {exc.strerror}", name) from None
+            raise _save_error(exc, name) from None
         raise
     # Make the rename itself durable; not every system lets a directory be opened.
     with contextlib.suppress(OSError):
