@@ -189,7 +189,11 @@ class Module:
     A subclass lists what it holds in :meth:`named_members`; parameters,
     gradients, state dicts and files all follow from that list. To be
     rebuilt by ``Cls.load(path)`` it also returns its constructor arguments
-    from :meth:`config`.
+    from :meth:`config` (and, if its constructor does not take them as
+    keywords, overrides :meth:`from_config`). Overriding :meth:`state_shapes`
+    lets a load check a file against the config before building anything.
+    Every subclass is in ``Module.registry`` under its class name, which is
+    how ``nn.Module.load(path)`` finds it.
 
     ``load`` works two ways: ``nn.MLP.load(path)`` (on the class) builds a
     new model from a file written by ``save``; ``model.load(path)`` (on an
