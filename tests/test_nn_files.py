@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from autograd_lite import Value, nn
@@ -458,6 +459,7 @@ def test_a_fuzzer_of_byte_mutations_gets_a_model_or_a_model_file_error(tmp_path:
     loaded = failed = 0
     start = time.perf_counter()
     tracemalloc.start()
+    target = nn.MLP(2, [3, 2, 1], activation="tanh", seed=5)
     for mutated, _ in zip(mutations(source.read_bytes(), rng), range(1500)):
         path.write_bytes(mutated)
         try:
@@ -465,6 +467,10 @@ def test_a_fuzzer_of_byte_mutations_gets_a_model_or_a_model_file_error(tmp_path:
         except ModelFileError as exc:
             assert str(exc).startswith(str(path))
             failed += 1
+            before = snapshot(target)
+            with pytest.raises(ModelFileError):
+                target.load(path)
+            assert snapshot(target) == before
         else:
             assert all(isinstance(v, (float, list)) for v in model.state_dict().values())
             loaded += 1
@@ -499,6 +505,16 @@ class Scale(nn.Module):
         if type(n) is not int or n < 1:
             raise ValueError(f"Scale n must be a positive int, got {n!r}")
         yield "k", (n,)
+
+
+def test_a_config_that_is_not_json_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    class Odd(Scale):
+        def config(self) -> dict[str, Any]:
+            return {"n": np.int64(len(self.k))}
+
+    with pytest.raises(TypeError, match="Odd's config\\(\\) is not plain, finite JSON"):
+        Odd(2).save(tmp_path / "o.json")
+    assert leftovers(tmp_path, set()) == []
 
 
 class Bare(nn.Module):

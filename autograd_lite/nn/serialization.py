@@ -204,6 +204,9 @@ def atomic_write(path: PathLike, data: bytes) -> None:
 def model_file_bytes(kind: str, config: dict[str, Any], state: Mapping[str, Any]) -> bytes:
     """The bytes of a model file (strict JSON: non-finite numbers are refused).
 
+    Raises:
+        TypeError: the config holds something JSON cannot, or a non-finite number.
+
     Example:
         >>> model_file_bytes("Neuron", {"nin": 1}, {"w": [0.5], "b": 0.0})[:36]
         b'{\\n "format": "autograd_lite.nn",\\n "v'
@@ -215,7 +218,11 @@ def model_file_bytes(kind: str, config: dict[str, Any], state: Mapping[str, Any]
         "config": config,
         "state": dict(state),
     }
-    return json.dumps(payload, indent=1, allow_nan=False).encode("utf-8")
+    try:
+        text = json.dumps(payload, indent=1, allow_nan=False)
+    except (TypeError, ValueError) as exc:  # a user module's config() with a numpy int, a NaN...
+        raise TypeError(f"save: the {kind}'s config() is not plain, finite JSON ({exc})") from None
+    return text.encode("utf-8")
 
 
 # --- loading -----------------------------------------------------------------
