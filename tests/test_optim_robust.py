@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import Value, optim
 
@@ -207,3 +209,45 @@ def test_a_failed_step_changes_no_parameter_and_no_state() -> None:
     with pytest.raises(ValueError, match="nothing was updated"):
         opt.step()
     assert ([p.data for p in ps], opt.state_dict(), opt.steps) == before
+
+
+# --- property: any gradient history round-trips through strict JSON ------------------
+
+gradient = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    history=st.lists(st.tuples(gradient, gradient), min_size=1, max_size=4),
+    last=st.tuples(gradient, gradient),
+    kind=st.sampled_from(["adam", "sgd"]),
+)
+def test_any_gradient_history_round_trips_through_strict_json(
+    history: list[tuple[float | None, float | None]],
+    last: tuple[float | None, float | None],
+    kind: str,
+) -> None:
+    def make(ps: list[Value]) -> optim.Optimizer:
+        if kind == "adam":
+            return optim.Adam(ps, lr=0.01)
+        return optim.SGD(ps, lr=0.01, momentum=0.9)
+
+    def step(opt: optim.Optimizer, ps: list[Value], grads: tuple[float | None, ...]) -> str:
+        for p, g in zip(ps, grads):
+            p.grad = g
+        try:
+            opt.step()
+        except ValueError as exc:  # a step that would overflow: refused, nothing changed
+            return str(exc)
+        return "ok"
+
+    ps = [Value(0.5), Value(-1.5)]
+    opt = make(ps)
+    for grads in history:
+        step(opt, ps, grads)
+    copies = [Value(p.data) for p in ps]
+    resumed = make(copies)
+    resumed.load_state_dict(json.loads(json.dumps(opt.state_dict(), allow_nan=False)))
+    assert step(opt, ps, last) == step(resumed, copies, last)
+    assert [p.data for p in copies] == [p.data for p in ps]
+    assert json.dumps(resumed.state_dict()) == json.dumps(opt.state_dict())
