@@ -201,6 +201,19 @@ class Module:
         """
         return {}
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Module:
+        """A new module of this class built from :meth:`config` (fresh parameters).
+
+        ``Cls.load(path)`` rebuilds the architecture with it; a module whose
+        constructor does not take its config as keywords overrides it.
+
+        Example:
+            >>> Layer.from_config({"nin": 3, "nout": 2, "activation": "tanh"})
+            Layer(3 -> 2 tanh, 8 parameters)
+        """
+        return cls(**config)
+
     def _tensors(self) -> list[tuple[str, Value | list[Value]]]:
         """Every parameter entry with its full dotted name, in order (iteratively)."""
         found: list[tuple[str, Value | list[Value]]] = []
@@ -417,7 +430,7 @@ class Module:
             why = "no Module class has that name" if cls is Module else f"not a {cls.__name__}"
             raise ValueError(f"{os.fspath(path)} holds a {kind}, {why}")
         try:
-            model = target(**payload["config"])
+            model = target.from_config(payload["config"])
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{os.fspath(path)}: cannot rebuild the {kind}: {exc}") from None
         model.load_state_dict(payload["state"])
