@@ -251,6 +251,19 @@ def test_maxpool_routes_the_gradient_to_the_first_largest_input_like_torch() -> 
     np.testing.assert_array_equal(field(x, "grad"), xt.grad.numpy())
 
 
+def test_maxpool_lets_nan_win_and_takes_its_gradient_like_torch() -> None:
+    nan = float("nan")
+    image = np.array([[[1.0, nan, 2.0, 0.5], [nan, 3.0, 1.0, 4.0]]])
+    x = values(image)
+    out = nn.MaxPool2d(2)(x)
+    weighted_sum(out, np.array([2.0, 3.0])).backward()
+    xt = torch.tensor(image, requires_grad=True)
+    yt = F.max_pool2d(xt, 2)
+    (yt * torch.tensor([[[2.0, 3.0]]])).sum().backward()
+    np.testing.assert_array_equal(field(out, "data"), yt.detach().numpy())  # NaN == NaN here
+    np.testing.assert_array_equal(field(x, "grad"), xt.grad.numpy())
+
+
 def test_maxpool_bad_shape_error_names_layer_expected_and_actual() -> None:
     with pytest.raises(
         ValueError, match=r"MaxPool2d\(3×3\).*\(C, H, W\) with H, W >= 3.*\(1, 2, 5\)"

@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..core.value import Value, dot
@@ -238,11 +237,13 @@ class MaxPool2d(Module):
 
 
 def _largest(window: list[Any]) -> Any:
-    """The first largest entry of the window (a NaN beats everything, as in PyTorch)."""
+    """The first largest entry of the window; a NaN beats everything, as in PyTorch.
+
+    Only comparisons are used (no ``.data``), so a traced forward records
+    them as guards instead of reading values.
+    """
     best = window[0]
-    best_data = float(best)
     for v in window[1:]:
-        data = float(v)
-        if data > best_data or math.isnan(data):
-            best, best_data = v, data
+        if v > best or not v <= v:  # `not v <= v`: v is NaN
+            best = v
     return best
