@@ -201,19 +201,6 @@ class Module:
         """
         return {}
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Module:
-        """A new module of this class built from :meth:`config` (fresh parameters).
-
-        ``Cls.load(path)`` rebuilds the architecture with it; a module whose
-        constructor does not take its config as keywords overrides it.
-
-        Example:
-            >>> Layer.from_config({"nin": 3, "nout": 2, "activation": "tanh"})
-            Layer(3 -> 2 tanh, 8 parameters)
-        """
-        return cls(**config)
-
     def _tensors(self) -> list[tuple[str, Value | list[Value]]]:
         """Every parameter entry with its full dotted name, in order (iteratively)."""
         found: list[tuple[str, Value | list[Value]]] = []
@@ -351,6 +338,16 @@ class Module:
             p.data = v
 
     # -- files --
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Module:
+        """Build a new module from :meth:`config`'s output (new random parameters).
+
+        Example:
+            >>> Layer.from_config({"nin": 2, "nout": 3, "activation": "tanh"})
+            Layer(2 -> 3 tanh, 9 parameters)
+        """
+        return cls(**config)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the architecture and the parameters to a JSON file.
