@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.value import Value, dot
+from ..core import Value, dot
 from .modules import (
     ACTIVATIONS,
     Member,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from numbers import Real
 from typing import Any
 
-from ..core.value import Value
+from ..core import Value
 
 
 def _is_array(x: object) -> bool:
