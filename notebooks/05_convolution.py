@@ -46,8 +46,10 @@ from autograd_lite import Value, losses, nn, optim
 
 # %%
 digits = load_digits()
-print(f"{len(digits.images)} digits of shape {digits.images.shape[1:]}, "
-      f"grey levels {digits.images.min():.0f}..{digits.images.max():.0f}")
+print(
+    f"{len(digits.images)} digits of shape {digits.images.shape[1:]}, "
+    f"grey levels {digits.images.min():.0f}..{digits.images.max():.0f}"
+)
 CLASSES = [0, 1, 7]
 keep = np.isin(digits.target, CLASSES)
 images = digits.images[keep] / 16.0
@@ -57,8 +59,9 @@ rng = np.random.default_rng(0)
 order = rng.permutation(len(images))
 n_train = 240
 train, test = order[:n_train], order[n_train:]
-print(f"{len(images)} images of the classes {CLASSES}: "
-      f"{len(train)} to train on, {len(test)} to test")
+print(
+    f"{len(images)} images of the classes {CLASSES}: {len(train)} to train on, {len(test)} to test"
+)
 
 fig, axes = plt.subplots(1, 6, figsize=(7, 1.4))
 for ax, i in zip(axes, train[:6]):
@@ -156,8 +159,10 @@ explanation = ag.explain(loss, w, max_paths=0)
 print(f"{len(terms)} positions, {nonzero} of them with a nonzero term")
 print(f"Σ_ij ∂L/∂z_ij · x_ij = {sum(terms):.15f}")
 print(f"w.grad               = {w.grad:.15f}")
-print(f"explain: {explanation.path_count} paths from the loss to w (through the pooled "
-      f"outputs and the softmax), summing to {explanation.total:.15f}")
+print(
+    f"explain: {explanation.path_count} paths from the loss to w (through the pooled "
+    f"outputs and the softmax), summing to {explanation.total:.15f}"
+)
 
 # %% [markdown]
 # ## Training
@@ -186,8 +191,10 @@ for epoch in range(epochs):
     print(f"epoch {epoch + 1}: mean batch loss {np.mean(history[-steps_per_epoch:]):.4f}")
 train_seconds = time.perf_counter() - start
 steps = len(history)
-print(f"{steps} steps in {train_seconds:.1f} s "
-      f"({1000 * train_seconds / steps:.0f} ms per step of {batch_size} images)")
+print(
+    f"{steps} steps in {train_seconds:.1f} s "
+    f"({1000 * train_seconds / steps:.0f} ms per step of {batch_size} images)"
+)
 
 
 # %%
@@ -198,8 +205,10 @@ def accuracy(indices):
 
 
 train_accuracy, test_accuracy = accuracy(train), accuracy(test)
-print(f"accuracy: {train_accuracy:.1%} on the training images, "
-      f"{test_accuracy:.1%} on the {len(test)} test images")
+print(
+    f"accuracy: {train_accuracy:.1%} on the training images, "
+    f"{test_accuracy:.1%} on the {len(test)} test images"
+)
 
 plt.figure(figsize=(5, 2.5))
 plt.plot(history)

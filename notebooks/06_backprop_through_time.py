@@ -64,8 +64,10 @@ wide = nn.RNN(1, 3, seed=0)
 for T in (1, 2, 4, 8, 12):
     hs = wide([[np.sin(0.5 * t + 1.0)] for t in range(T)])
     e = ag.explain(ag.sum(hs[-1]), wide.w_hh[0][1], max_paths=0)
-    print(f"T = {T:2d}: {e.path_count:>9,} paths from Σ h_T to w_hh[0][1], "
-          f"sum {e.total:+.6f}, gradient {e.gradient:+.6f} {'✓' if e.matches else '✗'}")
+    print(
+        f"T = {T:2d}: {e.path_count:>9,} paths from Σ h_T to w_hh[0][1], "
+        f"sum {e.total:+.6f}, gradient {e.gradient:+.6f} {'✓' if e.matches else '✗'}"
+    )
 
 # %% [markdown]
 # ## The task: continue a sine wave
@@ -126,8 +128,10 @@ for step in range(200):
     history.append(loss.data)
 seconds = time.perf_counter() - start
 trained_error = test_error()
-print(f"200 steps in {seconds:.1f} s; test error {trained_error:.5f} "
-      f"({baseline / trained_error:.0f}× smaller than repeating the last value)")
+print(
+    f"200 steps in {seconds:.1f} s; test error {trained_error:.5f} "
+    f"({baseline / trained_error:.0f}× smaller than repeating the last value)"
+)
 
 w = test_waves[0]
 with ag.no_grad():
