@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 import autograd_lite as ag
-from autograd_lite import Value, losses, nn, optim
+from autograd_lite import losses, nn, optim
 
 # %% [markdown]
 # ## The data: 8×8 hand-written digits
@@ -72,17 +72,12 @@ plt.show()
 
 
 # %% [markdown]
-# Each image becomes a 1-channel picture `image[c][i][j]` of Values, made
-# once up front. (Plain floats work too; wrapping the pixels once saves
-# building them again at every step.)
-
+# A layer takes one image at a time as `image[c][i][j]`: nested lists or an
+# array, of numbers or Values. Ours have one channel.
 
 # %%
-def as_values(image):
-    return [[[Value(p) for p in row] for row in image.tolist()]]
-
-
-pictures = [as_values(image) for image in images]
+pictures = images[:, None]  # (number of images, 1 channel, 8, 8)
+print(pictures.shape)
 
 # %% [markdown]
 # ## The network

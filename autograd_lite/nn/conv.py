@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Value, dot
+from ..core import Constant, Value, dot
 from .modules import (
     ACTIVATIONS,
     Member,
@@ -33,7 +33,7 @@ from .modules import (
     _generator,
     init_std,
 )
-from .shapes import nested
+from .shapes import as_value, nested
 
 
 def _check_count(n: object, what: str) -> int:
@@ -121,9 +121,13 @@ class Conv2d(Module):
         k, s, p = self.kernel_size, self.stride, self.padding
         smallest = max(k - 2 * p, 1)
         x, h, w = _image(self, image, self.in_channels, smallest)
+        # A plain-number pixel becomes one constant here, shared by every field it is in
+        # (instead of one constant per field, which dot() would make).
+        x = [[[as_value(v) for v in row] for row in ch] for ch in x]
         if p:
-            blank = [0.0] * (w + 2 * p)
-            edge = [0.0] * p
+            zero = Constant(0.0)
+            blank = [zero] * (w + 2 * p)
+            edge = [zero] * p
             x = [[blank] * p + [edge + row + edge for row in ch] + [blank] * p for ch in x]
         _, h_out, w_out = self.output_shape(h, w)
         # One receptive field per position, flattened in the weights' (c, di, dj) order.

@@ -33,7 +33,7 @@ from .modules import (
     _generator,
     init_std,
 )
-from .shapes import nested
+from .shapes import as_value, nested
 
 
 class RNN(Module):
@@ -87,14 +87,17 @@ class RNN(Module):
                 f"{self!r} expects an input of shape (T, {self.nin}) with T >= 1, "
                 f"got shape {(steps, width)}"
             )
+        # Numbers become constants once, not once per hidden unit's dot().
+        seq = [[as_value(v) for v in x] for x in seq]
         if h0 is None:
-            h: list[Any] = [0.0] * self.nhidden
+            h: list[Any] = [as_value(0.0)] * self.nhidden
         else:
             h, shape = nested(h0, 1, f"{self!r} h0", f"({self.nhidden},)")
             if shape != (self.nhidden,):
                 raise ValueError(
                     f"{self!r} expects h0 of shape ({self.nhidden},), got shape {shape}"
                 )
+            h = [as_value(v) for v in h]
         # Unit k's weights, input part then recurrent part, against [x_t, h_{t-1}].
         rows = [w_ih + w_hh for w_ih, w_hh in zip(self.w_ih, self.w_hh)]
         activate = ACTIVATIONS[self.activation]

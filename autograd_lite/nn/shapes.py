@@ -17,7 +17,7 @@ from __future__ import annotations
 from numbers import Real
 from typing import Any
 
-from ..core import Value
+from ..core import Constant, Value
 
 
 def _is_array(x: object) -> bool:
@@ -75,3 +75,16 @@ def nested(x: Any, ndim: int, who: str, expected: str) -> tuple[Any, tuple[int, 
     if len(shape) != ndim:
         raise ValueError(f"{who} expects an input of shape {expected}, got shape {shape}")
     return value, shape
+
+
+def as_value(v: Any) -> Value:
+    """A Value as it is; a plain number as a constant, as ``ag.dot`` would wrap it.
+
+    Layers wrap an input's numbers once per call, so a pixel shared by many
+    receptive fields is one constant, not one per field.
+
+    Example:
+        >>> as_value(2).is_constant, as_value(2).data
+        (True, 2.0)
+    """
+    return v if isinstance(v, Value) else Constant(float(v))
