@@ -137,9 +137,10 @@ print(ag.explain(s, w, max_paths=4))
 # Now the real thing: the loss of the whole network on that image. The
 # chain rule still adds one term per position, ∂L/∂z_ij × the pixel under
 # w there, where ∂L/∂z_ij is what `backward()` leaves in `.grad` of the dot
-# node at (i, j). Max-pooling hands the gradient only to the largest output
-# of each 2×2 window, and relu only where it was positive, so most terms are
-# 0. The sum is the weight's gradient.
+# node at (i, j). A `maxpool` node's local derivative is 1 for the largest
+# output of its 2×2 window and 0 for the other three, and relu's is 0 where
+# it was off, so most terms are 0. The sum is the weight's gradient; `explain`
+# counts every path, the zero ones included.
 
 # %%
 logits = model[3](model[2](model[1](maps)))  # the rest of the network, on the same maps

@@ -251,8 +251,9 @@ def test_maxpool_routes_the_gradient_to_the_first_largest_input_like_torch() -> 
     image = np.array([[[1.0, 3.0], [3.0, 0.0]]])  # a tie: the first 3 wins in both engines
     x = values(image)
     out = nn.MaxPool2d(2)(x)
-    assert out[0][0][0] is x[0][0][1]  # no new node: the output is the winning input
-    out[0][0][0].backward()
+    node = out[0][0][0]
+    assert node.op == "maxpool" and node.inputs == (x[0][0][0], x[0][0][1], x[0][1][0], x[0][1][1])
+    node.backward()
     xt = torch.tensor(image, requires_grad=True)
     F.max_pool2d(xt, 2).sum().backward()
     np.testing.assert_array_equal(field(x, "grad"), xt.grad.numpy())
@@ -269,6 +270,17 @@ def test_maxpool_lets_nan_win_and_takes_its_gradient_like_torch() -> None:
     (yt * torch.tensor([[[2.0, 3.0]]])).sum().backward()
     np.testing.assert_array_equal(field(out, "data"), yt.detach().numpy())  # NaN == NaN here
     np.testing.assert_array_equal(field(x, "grad"), xt.grad.numpy())
+
+
+def test_maxpool_second_derivatives_are_zero_and_explain_walks_through_it() -> None:
+    x = values(np.array([[[1.0, 4.0], [2.0, 3.0]]]))
+    winner = x[0][0][1]
+    y = nn.MaxPool2d(2)(x)[0][0][0] ** 2
+    e = ag.explain(y, winner)
+    assert e.path_count == 1 and e.total == 8.0  # 2·out × 1
+    (g,) = ag.gradients(y, [winner], create_graph=True)
+    (gg,) = ag.gradients(g, [winner])
+    assert gg == 2.0  # d/dw (2·max·1) = 2, through the maxpool node again
 
 
 def test_maxpool_bad_shape_error_names_layer_expected_and_actual() -> None:

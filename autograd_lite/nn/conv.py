@@ -20,9 +20,10 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from ..core import Constant, Value, dot
+from ..core import Constant, Value, defop, dot
 from .modules import (
     ACTIVATIONS,
     Member,
@@ -190,25 +191,50 @@ class Conv2d(Module):
         )
 
 
+def _winner(xs: Sequence[float]) -> int:
+    """Where the first largest entry is; a NaN beats everything (the last NaN), as in PyTorch."""
+    best = 0
+    for i in range(1, len(xs)):
+        if xs[i] > xs[best] or xs[i] != xs[i]:
+            best = i
+    return best
+
+
+def _window_max(*xs: float) -> float:
+    return xs[_winner(xs)]
+
+
+def _window_max_local(out: Any, *xs: Any) -> tuple[float, ...]:
+    """∂out/∂xᵢ: 1 for the window's winner, 0 for every other input."""
+    win = _winner([float(x) for x in xs])
+    return tuple(1.0 if i == win else 0.0 for i in range(len(xs)))
+
+
+#: The largest of a pooling window as one node: its gradient goes to the winner alone.
+maxpool = defop("maxpool", _window_max, _window_max_local)
+
+
 class MaxPool2d(Module):
     """Max-pooling over non-overlapping ``k × k`` windows (stride k, as PyTorch's default).
 
-    ``out[c][i][j]`` is the largest of ``x[c][i·k .. i·k+k-1][j·k .. j·k+k-1]``
-    (the first one on a tie, and a NaN wins, as in PyTorch). Rows and
-    columns that do not fill a whole window are dropped. Pooling adds no
-    node: each output *is* the winning input Value, so backward routes the
-    gradient to the largest input of each window and the others get none.
+    ``out[c][i][j]`` is the largest of ``x[c][i·k .. i·k+k-1][j·k .. j·k+k-1]``,
+    one ``maxpool`` node per window whose local derivative is 1 for the
+    winner and 0 for the rest, so backward routes the gradient to the largest
+    input of each window alone (the first one on a tie; a NaN wins), exactly
+    as ``torch.nn.functional.max_pool2d``. Rows and columns that do not fill
+    a whole window are dropped.
 
     Example:
         >>> pool = MaxPool2d(2)
-        >>> pool([[[1.0, 5.0, 2.0], [3.0, 4.0, 0.0]]])
-        [[[5.0]]]
+        >>> out = pool([[[1.0, 5.0, 2.0], [3.0, 4.0, 0.0]]])
+        >>> out[0][0][0].op, out[0][0][0].data
+        ('maxpool', 5.0)
     """
 
     def __init__(self, kernel_size: int) -> None:
         self.kernel_size = _check_size(kernel_size, "MaxPool2d kernel_size")
 
-    def __call__(self, image: Any) -> list[list[list[Any]]]:
+    def __call__(self, image: Any) -> list[list[list[Value]]]:
         """The pooled maps ``out[c][i][j]`` for one input ``image[c][i][j]``."""
         k = self.kernel_size
         expected = f"(C, H, W) with H, W >= {k}"
@@ -219,7 +245,7 @@ class MaxPool2d(Module):
         return [
             [
                 [
-                    _largest([ch[i + di][j + dj] for di in range(k) for dj in range(k)])
+                    maxpool(*(ch[i + di][j + dj] for di in range(k) for dj in range(k)))
                     for j in range(0, w - k + 1, k)
                 ]
                 for i in range(0, h - k + 1, k)
@@ -238,16 +264,3 @@ class MaxPool2d(Module):
 
     def __repr__(self) -> str:
         return f"MaxPool2d({self.kernel_size}×{self.kernel_size})"
-
-
-def _largest(window: list[Any]) -> Any:
-    """The first largest entry of the window; a NaN beats everything, as in PyTorch.
-
-    Only comparisons are used (no ``.data``), so a traced forward records
-    them as guards instead of reading values.
-    """
-    best = window[0]
-    for v in window[1:]:
-        if v > best or not v <= v:  # `not v <= v`: v is NaN
-            best = v
-    return best
