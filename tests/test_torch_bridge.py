@@ -130,6 +130,12 @@ def test_torch_rnn_with_two_biases_comes_back_with_their_sum() -> None:
     np.testing.assert_allclose(ours_out(ours, xs), output.numpy(), **TOL)
 
 
+def test_same_and_valid_padding_become_numbers() -> None:
+    same = nn.Conv2d.from_torch(tnn.Conv2d(1, 1, 5, padding="same"))
+    valid = nn.Conv2d.from_torch(tnn.Conv2d(1, 1, 3, padding="valid"))
+    assert (same.padding, valid.padding) == (2, 0)
+
+
 def test_module_from_torch_picks_the_class() -> None:
     assert isinstance(nn.Module.from_torch(tnn.Linear(2, 3)), nn.Layer)
     assert isinstance(nn.Module.from_torch(tnn.RNN(2, 3)), nn.RNN)
@@ -149,6 +155,7 @@ def test_mlp_from_torch_reads_each_layers_activation() -> None:
         (nn.Conv2d, lambda: tnn.Conv2d(1, 1, 3, dilation=2), "dilation"),
         (nn.Conv2d, lambda: tnn.Conv2d(1, 1, (3, 2)), "kernel_size"),
         (nn.Conv2d, lambda: tnn.Conv2d(2, 2, 3, groups=2), "groups"),
+        (nn.Conv2d, lambda: tnn.Conv2d(1, 1, 2, padding="same"), "even kernel"),
         (nn.MaxPool2d, lambda: tnn.MaxPool2d(2, stride=1), "stride"),
         (nn.RNN, lambda: tnn.RNN(2, 3, num_layers=2), "num_layers"),
         (nn.RNN, lambda: tnn.RNN(2, 3, bidirectional=True), "bidirectional"),

@@ -297,6 +297,8 @@ def _conv(m: Any, activation: str, who: str) -> Conv2d:
         padding = 0
     elif padding == "same" and k % 2 == 1:
         padding = (k - 1) // 2
+    elif isinstance(padding, str):
+        raise ValueError(f"{who}: {m} has padding {padding!r} with an even kernel; no equivalent")
     for what, value, wanted in (
         ("dilation", m.dilation, (1, 1)),
         ("groups", m.groups, 1),
