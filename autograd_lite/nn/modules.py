@@ -476,6 +476,31 @@ class Module:
 
     load = _ClassOrInstanceMethod(_load_new, _load_into)
 
+    # -- PyTorch (see nn/torch_bridge.py; torch is imported only there, when called) --
+
+    def to_torch(self) -> Any:
+        """The same network as a float64 ``torch.nn.Module`` with copies of the weights.
+
+        Example:
+            >>> MLP(2, [3, 1], seed=0).to_torch()[1]  # doctest: +SKIP
+            ReLU()
+        """
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> Module:
+        """A model of this class computing what the torch ``module`` computes, with its weights.
+
+        Example:
+            >>> Layer.from_torch(Layer(2, 3, seed=0).to_torch())  # doctest: +SKIP
+            Layer(2 -> 3 relu, 9 parameters)
+        """
+        from .torch_bridge import from_torch
+
+        return from_torch(cls, module)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
