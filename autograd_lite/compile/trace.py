@@ -1,0 +1,264 @@
+"""Tracing: run the function once on stand-in Values and record what it computed.
+
+The tracer installs a monitor for the thread; the engine reports every node
+it creates. Each node joins the *tape*, a list of entries in the order they
+were computed (leaves are listed just before their first use), so the tape
+is already in topological order. Leaves are of three kinds:
+
+* ``arg``: one of the call's float arguments (position in the flat list);
+* ``param``: a Value that existed before (a weight): read live at each call;
+* ``const``: a plain number that became a constant leaf (the 2 in ``x * 2``).
+
+Nodes produced during the trace are given the class :class:`Traced`, a
+``Value`` whose comparisons and conversions are seen: comparisons and
+``bool`` become guards, and reading ``.data`` or ``float()`` from user code
+marks the trace unsafe (the function then runs eagerly).
+
+Example:
+    >>> from autograd_lite import Value
+    >>> w = Value(3.0)
+    >>> t = record(lambda x: (w * x + 1).relu(), (2.0,), {})
+    >>> [e.op or e.kind for e in t.entries]
+    ['param', 'arg', '*', 'const', '+', 'relu']
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.value import Value
+from . import _core
+from .args import substitute
+from .guards import Guard, user_site
+
+_DATA = _core.DATA_SLOT
+_get = _DATA.__get__
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_CORE = os.path.join(_PACKAGE, "core")
+#: Engine functions that turn a Value's number into something untracked.
+_LEAKY = frozenset({"detach", "__repr__", "__format__"})
+
+
+@dataclass
+class Entry:
+    """One tape entry: a leaf (``op == ""``) or a node computed from earlier entries."""
+
+    op: str
+    inputs: tuple[int, ...] = ()
+    kind: str = "node"  # "node", "arg", "param" or "const"
+    payload: Any = None  # arg: position; param: the Value; const: the float
+    grad: bool = True  # False for a node made under no_grad (a leaf to backward)
+    data: float = 0.0  # the value at trace time
+
+
+@dataclass
+class Trace:
+    """What one traced call computed, ready for a replay tier."""
+
+    entries: list[Entry] = field(default_factory=list)
+    guards: list[Guard] = field(default_factory=list)
+    output: int = -1
+    n_floats: int = 0
+    unsafe: str | None = None  # why replaying this trace would be wrong
+
+    @property
+    def params(self) -> list[Value]:
+        """The parameter leaves, in tape order."""
+        return [e.payload for e in self.entries if e.kind == "param"]
+
+
+class _State(threading.local):
+    tracer: Tracer | None = None
+
+
+_state = _State()
+
+
+class Tracer(_core.monitor_base()):  # type: ignore[misc]
+    """The monitor that builds a :class:`Trace` while the function runs."""
+
+    def __init__(self, n_floats: int) -> None:
+        self.trace = Trace(n_floats=n_floats)
+        self.index: dict[int, int] = {}
+        self.keep: list[Any] = []  # keeps ids stable while tracing
+
+    # -- entries --
+
+    def entry_of(self, v: Value) -> int:
+        """The tape index of ``v``, adding it as a leaf if it is new."""
+        i = self.index.get(id(v))
+        if i is not None:
+            return i
+        if v.inputs:
+            self.unsafe(f"it uses a Value computed outside the function ({v.op!r} node)", None)
+            kind, payload = "param", v
+        elif _core.is_constant(v):
+            kind, payload = "const", _get(v)
+        else:
+            kind, payload = "param", v
+        return self._add(v, Entry("", (), kind, payload, True, _get(v)))
+
+    def _add(self, v: Value, entry: Entry) -> int:
+        entries = self.trace.entries
+        i = len(entries)
+        entries.append(entry)
+        self.index[id(v)] = i
+        self.keep.append(v)
+        return i
+
+    def arg(self, position: int, x: float) -> Traced:
+        """A stand-in Value for the float argument at ``position``."""
+        v = Value(x)
+        v.__class__ = Traced
+        self._add(v, Entry("", (), "arg", position, True, x))
+        return v
+
+    # -- what the engine reports --
+
+    def forward(self, out: Value, op: str, inputs: tuple[Value, ...]) -> None:
+        ins = tuple(self.entry_of(v) for v in inputs)
+        if not _core.known_op(op):
+            self.unsafe(f"op {op!r} has no record in the op table", None)
+        self._add(out, Entry(op, ins, "node", None, bool(out.inputs), _get(out)))
+        if type(out) is Value:
+            out.__class__ = Traced
+
+    def backward(self, node: Value, grad: Any, contributions: tuple[Any, ...]) -> None:
+        """Backward passes inside the traced function are not replayed."""
+        self.unsafe("it runs backward() inside the function", None)
+
+    def guard(self, kind: str, value: Value, other: Any, result: Any) -> None:
+        """The engine saw control flow inspect ``value`` (a parameter or a stand-in)."""
+        if kind in ("<", "<=", ">", ">=", "bool"):
+            self.compare(kind, value, other, bool(result))
+        else:
+            self.unsafe(f"{kind}() of a traced Value", user_site())
+
+    # -- what the stand-ins report --
+
+    def compare(self, kind: str, value: Value, other: Any, result: bool) -> None:
+        """Record ``value <kind> other`` was ``result``: a guard replays must pass."""
+        a = self.entry_of(value)
+        b: int | float | None
+        if isinstance(other, Value):
+            b = self.entry_of(other)
+            rhs: Any = ("entry", b)
+        else:
+            rhs = ("number", float(other) if other is not None else math.nan)
+        self.trace.guards.append(Guard(kind, a, rhs, result, user_site()))
+
+    def unsafe(self, why: str, site: str | None) -> None:
+        """Remember the first reason this trace cannot be replayed."""
+        if self.trace.unsafe is None:
+            self.trace.unsafe = why + (f" at {site}" if site else "")
+
+
+class Traced(Value):
+    """A Value created while tracing: comparisons become guards, reads of ``.data`` are seen.
+
+    Outside a trace it behaves exactly like a ``Value``.
+    """
+
+    __slots__ = ()
+
+    @property  # type: ignore[override]
+    def data(self) -> float:
+        tracer = _state.tracer
+        if tracer is not None:
+            caller = sys._getframe(1).f_code
+            if not caller.co_filename.startswith(_CORE) or caller.co_name in _LEAKY:
+                if not caller.co_filename.startswith(os.path.join(_PACKAGE, "compile")):
+                    tracer.unsafe("it reads .data of a traced Value", user_site())
+        return _get(self)  # type: ignore[no-any-return]
+
+    @data.setter
+    def data(self, x: float) -> None:
+        tracer = _state.tracer
+        if tracer is not None:
+            tracer.unsafe("it assigns .data of a traced Value", user_site())
+        _DATA.__set__(self, x)
+
+    def _compare(self, kind: str, other: Any, result: bool) -> bool:
+        tracer = _state.tracer
+        if tracer is not None:
+            tracer.compare(kind, self, other, result)
+        return result
+
+    def __lt__(self, other: Any) -> Any:
+        o = _other(other)
+        return NotImplemented if o is None else self._compare("<", other, _get(self) < o)
+
+    def __le__(self, other: Any) -> Any:
+        o = _other(other)
+        return NotImplemented if o is None else self._compare("<=", other, _get(self) <= o)
+
+    def __gt__(self, other: Any) -> Any:
+        o = _other(other)
+        return NotImplemented if o is None else self._compare(">", other, _get(self) > o)
+
+    def __ge__(self, other: Any) -> Any:
+        o = _other(other)
+        return NotImplemented if o is None else self._compare(">=", other, _get(self) >= o)
+
+    __eq__ = Value.__eq__
+    __hash__ = Value.__hash__
+
+    def __bool__(self) -> bool:
+        return self._compare("bool", None, _get(self) != 0.0)
+
+    def _read(self, what: str) -> float:
+        tracer = _state.tracer
+        if tracer is not None:
+            tracer.unsafe(f"{what} of a traced Value", user_site())
+        return _get(self)  # type: ignore[no-any-return]
+
+    def __float__(self) -> float:
+        return self._read("float()")
+
+    def item(self) -> float:
+        """The float value (seen by the tracer: the function then runs eagerly)."""
+        return self._read(".item()")
+
+    def __format__(self, spec: str) -> str:
+        return format(self._read("format()"), spec) if spec else repr(self)
+
+
+def _other(other: Any) -> float | None:
+    """The number on the other side of a comparison (None: not ours to compare)."""
+    if isinstance(other, Value):
+        return _get(other)  # type: ignore[no-any-return]
+    if isinstance(other, (int, float)) or (hasattr(other, "dtype") and getattr(other, "shape", None) == ()):
+        return float(other)
+    return None
+
+
+def record(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Trace:
+    """Run ``fn`` on stand-ins for its float arguments and return the :class:`Trace`.
+
+    The function's exceptions propagate (the caller then runs it eagerly to
+    raise exactly what eager code raises).
+    """
+    from .args import flatten
+
+    _, floats, _ = flatten(args, kwargs)
+    tracer = Tracer(len(floats))
+    traced_args, traced_kwargs = substitute(args, kwargs, lambda i: tracer.arg(i, floats[i]))
+    saved = _state.tracer
+    _state.tracer = tracer
+    try:
+        with _core.watching(tracer):
+            out = fn(*traced_args, **traced_kwargs)
+    finally:
+        _state.tracer = saved
+    trace = tracer.trace
+    if not isinstance(out, Value):
+        tracer.unsafe(f"it returned {type(out).__name__}, not a scalar Value", None)
+    else:
+        trace.output = tracer.entry_of(out)
+    return trace
