@@ -49,9 +49,15 @@ class Replayed(Value):
             self.grad = _add(self.grad, gradient)
             return
         seed = float(gradient)
-        grads = self._backward(seed)
+        try:
+            grads = self._backward(seed)
+        except ArithmeticError:  # numpy met what eager handles its own way (0 · inf, ...)
+            self._eager().backward(gradient)
+            self.grad = _add(self.grad, seed)
+            return
         for v, g in zip(self._targets, grads):
-            v.grad = _add(v.grad, g)
+            old = v.grad
+            v.grad = g if old is None else old + g
         self.grad = _add(self.grad, seed)
 
 
