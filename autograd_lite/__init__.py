@@ -35,6 +35,7 @@ from .core import (
 
 if TYPE_CHECKING:
     from . import nn
+    from .compile import Compiled, compile
     from .inspect.anomaly import AnomalyError, detect_anomaly
     from .inspect.draw import draw_graph, draw_model
     from .inspect.explain import Explanation, GradientPath, explain
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 # name -> (module, attribute); attribute None means the module itself.
 _LAZY: dict[str, tuple[str, str | None]] = {
     "nn": ("nn", None),
+    "compile": ("compile", "compile"),
+    "Compiled": ("compile", "Compiled"),
     "data": ("nn.data", None),
     "losses": ("nn.losses", None),
     "optim": ("nn.optim", None),
@@ -85,6 +88,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError",
     "BackwardStepper",
+    "Compiled",
     "Explanation",
     "GradcheckError",
     "GradientPath",
@@ -94,6 +98,7 @@ __all__ = [
     "__version__",
     "backward_order",
     "backward_steps",
+    "compile",
     "data",
     "detect_anomaly",
     "dot",

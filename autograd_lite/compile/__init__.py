@@ -13,6 +13,25 @@ Example:
     3.0
 """
 
+import sys
+import types
+from typing import Any
+
 from .api import Compiled, compile
+
+
+class _CallableModule(types.ModuleType):
+    """``autograd_lite.compile`` is both this package and the function.
+
+    Importing a submodule (``autograd_lite.compile.trace``) makes Python set
+    the package attribute ``autograd_lite.compile`` to this module; calling
+    the module calls :func:`compile`, so ``ag.compile(fn)`` always works.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return compile(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["Compiled", "compile"]

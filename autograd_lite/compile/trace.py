@@ -42,7 +42,7 @@ _get = _DATA.__get__
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CORE = os.path.join(_PACKAGE, "core")
 #: Engine functions that turn a Value's number into something untracked.
-_LEAKY = frozenset({"detach", "__repr__", "__format__"})
+_LEAKY = frozenset({"detach", "__format__"})
 
 
 @dataclass
@@ -129,6 +129,11 @@ class Tracer(_core.monitor_base()):  # type: ignore[misc]
         if type(out) is Value:
             out.__class__ = Traced
 
+    def stop_gradient(self, source: Value, out: Value) -> None:
+        """``out = source.detach()``: a node equal to its input that passes no gradient back."""
+        self._add(out, Entry("identity", (self.entry_of(source),), "node", None, False, _get(out)))
+        out.__class__ = Traced
+
     def backward(self, node: Value, grad: Any, contributions: tuple[Any, ...]) -> None:
         """Backward passes inside the traced function are not replayed."""
         self.unsafe("it runs backward() inside the function", None)
@@ -211,6 +216,14 @@ class Traced(Value):
 
     def __bool__(self) -> bool:
         return self._compare("bool", None, _get(self) != 0.0)
+
+    def detach(self) -> Value:
+        """The same number with no history; in a trace, a node that stops the gradient."""
+        out = Value(_get(self), self.label)
+        tracer = _state.tracer
+        if tracer is not None:
+            tracer.stop_gradient(self, out)
+        return out
 
     def _read(self, what: str) -> float:
         tracer = _state.tracer
