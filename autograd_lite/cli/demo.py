@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from ..core.value import Value, no_grad
+from ..core import Value, no_grad
 from ..nn import data, losses, optim
 from ..nn import modules as nn
 

@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from ..core.value import Value, no_grad
+from ..core import Value, no_grad
 from ..nn import losses, optim
 from ..nn import modules as nn
 

@@ -14,33 +14,39 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from ..core import value as _engine
-from ..core.value import Value, is_grad_enabled
+from ..core import OPS, Monitor, Value, is_grad_enabled, watch
+from ..core import value as _value
+from ..core.mode import current_monitor
 
 #: The engine's storage for ``Value.data``; reading it bypasses any subclass property.
 DATA_SLOT: Any = Value.__dict__["data"]
 
+#: The engine's monitor base class and the context manager that installs one.
+MonitorBase = Monitor
+watching = watch
+
 
 def is_constant(v: Value) -> bool:
     """True for the constant leaf a plain number becomes inside an operation."""
-    flag = getattr(type(v), "is_constant", None)
-    if isinstance(flag, property):
-        return bool(v.is_constant)  # type: ignore[attr-defined]
-    return isinstance(v, _engine._Constant)
+    return v.is_constant
 
 
 def monitor_active() -> bool:
     """Whether something (``detect_anomaly``, another tracer) watches this thread."""
-    return _engine._mode.monitor is not None
+    return current_monitor() is not None
 
 
-def hooks_active() -> bool:
-    """Whether any gradient hook is registered (hooks must see every node: eager)."""
-    return bool(_engine._HOOKS)
+def hooked(values: list[Value]) -> bool:
+    """Whether any of ``values`` has a gradient hook (then backward must be eager).
+
+    The core keeps the hooked nodes in a weak set; it is empty unless some
+    hook exists anywhere, which makes the common case one truth test.
+    """
+    registry = _value.HOOKED
+    return bool(registry) and any(v in registry for v in values)
 
 
 def recording() -> bool:
@@ -48,100 +54,25 @@ def recording() -> bool:
     return is_grad_enabled()
 
 
-@contextlib.contextmanager
-def watching(monitor: Any) -> Iterator[None]:
-    """Install ``monitor`` for this thread while the block runs.
-
-    The engine calls ``monitor.forward(out, op, inputs)`` for every node it
-    creates (and, once the core offers it, ``monitor.guard(...)`` whenever
-    control flow inspects a Value).
-    """
-    mode_module = _mode_module()
-    if mode_module is not None:
-        with mode_module.watch(monitor):
-            yield
-        return
-    mode = _engine._mode
-    saved = mode.monitor
-    mode.monitor = monitor
-    mode.refresh()
-    try:
-        yield
-    finally:
-        mode.monitor = saved
-        mode.refresh()
-
-
-def _mode_module() -> Any:
-    try:
-        from ..core import mode  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return mode if hasattr(mode, "watch") else None
-
-
-def monitor_base() -> type:
-    """The engine's monitor base class (no-op methods), or ``object`` before it exists."""
-    mode_module = _mode_module()
-    return getattr(mode_module, "Monitor", object) if mode_module is not None else object
-
-
-# --- per-op functions on floats ------------------------------------------------
-
-
-def _value_forward(name: str) -> Callable[..., float]:
-    """A float forward for an op of the older core, by running the Value method once."""
-    import operator
-
-    from ..core.value import dot, sum as value_sum
-
-    binary = {"+": operator.add, "-": operator.sub, "*": operator.mul,
-              "/": operator.truediv, "**": operator.pow}
-
-    def forward(*xs: float) -> float:
-        vs = [Value(x) for x in xs]
-        if name in binary:
-            return binary[name](vs[0], vs[1]).data  # type: ignore[no-any-return]
-        if name == "neg":
-            return (-vs[0]).data
-        if name == "abs":
-            return abs(vs[0]).data
-        if name == "sum":
-            return value_sum(vs).data
-        if name == "dot":
-            n = len(vs) // 2
-            bias = vs[2 * n] if len(vs) % 2 else None
-            return dot(vs[:n], vs[n : 2 * n], bias).data
-        return getattr(vs[0], name)().data  # type: ignore[no-any-return]
-
-    return forward
-
-
 def op_forward(name: str) -> Callable[..., float]:
-    """``forward(*floats) -> float`` for op ``name``, raising as the eager op does."""
-    ops = getattr(_engine_ops(), "OPS", None)
-    if ops is not None:
-        return ops[name].forward  # type: ignore[no-any-return]
-    return _value_forward(name)
+    """``forward(*floats) -> float`` for op ``name``, raising where the eager op raises."""
+    op = OPS[name]
+    forward, validate = op.forward, op.validate
+    if op.check is None:
+        return forward  # type: ignore[no-any-return]
+
+    def checked(*xs: float) -> float:
+        validate(xs, xs)
+        return forward(*xs)  # type: ignore[no-any-return]
+
+    return checked
 
 
 def op_local(name: str) -> Callable[..., tuple[Any, ...]]:
     """``local(out, *inputs) -> tuple`` of local derivatives for op ``name``."""
-    module = _engine_ops()
-    ops = getattr(module, "OPS", None)
-    if ops is not None:
-        return ops[name].local  # type: ignore[no-any-return]
-    return module.LOCALS[name]  # type: ignore[no-any-return]
+    return OPS[name].local  # type: ignore[no-any-return]
 
 
 def known_op(name: str) -> bool:
     """Whether the engine has an op called ``name``."""
-    module = _engine_ops()
-    ops = getattr(module, "OPS", None)
-    return name in (ops if ops is not None else module.LOCALS)
-
-
-def _engine_ops() -> Any:
-    from ..core import ops
-
-    return ops
+    return name in OPS

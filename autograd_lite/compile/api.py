@@ -111,6 +111,8 @@ class Compiled:
     def _replay(self, entry: _Entry, args: Any, kwargs: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
         failed = None
         for program in entry.programs:
+            if _core.hooked(program.trace.params) or (values and _core.hooked([v for _, v in values])):
+                return self._eager("gradient hooks are registered on its Values", args, kwargs)
             try:
                 out = program.run(floats, values)
             except (ArithmeticError, ValueError) as exc:
@@ -201,8 +203,6 @@ def _eager_reason() -> str | None:
         return "no_grad is active (nothing to differentiate)"
     if _core.monitor_active():
         return "a monitor (detect_anomaly or a tracer) is installed"
-    if _core.hooks_active():
-        return "gradient hooks are registered"
     return None
 
 

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,12 @@ class Replayed(Value):
             >>> loss = ag.compile(lambda: w * w)(); loss.backward(); loss.backward(); w.grad
             8.0
         """
-        if create_graph or isinstance(gradient, Value) or _core.hooks_active() or _core.monitor_active():
+        if (
+            create_graph
+            or isinstance(gradient, Value)
+            or _core.monitor_active()
+            or _core.hooked(self._targets)
+        ):
             # Hooks and monitors must see every node, and create_graph needs
             # the graph itself: rebuild it eagerly (params are read as now).
             self._eager().backward(gradient, create_graph=create_graph)
@@ -51,7 +57,13 @@ class Replayed(Value):
         seed = float(gradient)
         try:
             grads = self._backward(seed)
+            total = sum(grads, 0.0)
         except ArithmeticError:  # numpy met what eager handles its own way (0 · inf, ...)
+            total = math.nan
+        if total - total != 0.0:
+            # Some gradient is inf or NaN. The engine passes exactly 0 through
+            # a zero local derivative even then (a masked 0 · inf); the replay
+            # does not, so let the engine compute this pass.
             self._eager().backward(gradient)
             self.grad = _add(self.grad, seed)
             return

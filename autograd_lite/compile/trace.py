@@ -80,7 +80,7 @@ class _State(threading.local):
 _state = _State()
 
 
-class Tracer(_core.monitor_base()):  # type: ignore[misc]
+class Tracer(_core.MonitorBase):
     """The monitor that builds a :class:`Trace` while the function runs."""
 
     def __init__(self, n_floats: int) -> None:
@@ -143,7 +143,7 @@ class Tracer(_core.monitor_base()):  # type: ignore[misc]
         if kind in ("<", "<=", ">", ">=", "bool"):
             self.compare(kind, value, other, bool(result))
         else:
-            self.unsafe(f"{kind}() of a traced Value", user_site())
+            self.unsafe(f"{kind}() of a Value (its number leaves the trace)", user_site())
 
     # -- what the stand-ins report --
 
@@ -165,8 +165,10 @@ class Tracer(_core.monitor_base()):  # type: ignore[misc]
 
 
 class Traced(Value):
-    """A Value created while tracing: comparisons become guards, reads of ``.data`` are seen.
+    """A Value created while tracing: reads of ``.data`` are seen, ``detach`` is recorded.
 
+    (Comparisons, ``bool`` and ``float`` reach the tracer through the
+    engine's ``Monitor.guard`` for every Value, parameters included.)
     Outside a trace it behaves exactly like a ``Value``.
     """
 
@@ -189,34 +191,6 @@ class Traced(Value):
             tracer.unsafe("it assigns .data of a traced Value", user_site())
         _DATA.__set__(self, x)
 
-    def _compare(self, kind: str, other: Any, result: bool) -> bool:
-        tracer = _state.tracer
-        if tracer is not None:
-            tracer.compare(kind, self, other, result)
-        return result
-
-    def __lt__(self, other: Any) -> Any:
-        o = _other(other)
-        return NotImplemented if o is None else self._compare("<", other, _get(self) < o)
-
-    def __le__(self, other: Any) -> Any:
-        o = _other(other)
-        return NotImplemented if o is None else self._compare("<=", other, _get(self) <= o)
-
-    def __gt__(self, other: Any) -> Any:
-        o = _other(other)
-        return NotImplemented if o is None else self._compare(">", other, _get(self) > o)
-
-    def __ge__(self, other: Any) -> Any:
-        o = _other(other)
-        return NotImplemented if o is None else self._compare(">=", other, _get(self) >= o)
-
-    __eq__ = Value.__eq__
-    __hash__ = Value.__hash__
-
-    def __bool__(self) -> bool:
-        return self._compare("bool", None, _get(self) != 0.0)
-
     def detach(self) -> Value:
         """The same number with no history; in a trace, a node that stops the gradient."""
         out = Value(_get(self), self.label)
@@ -225,30 +199,10 @@ class Traced(Value):
             tracer.stop_gradient(self, out)
         return out
 
-    def _read(self, what: str) -> float:
-        tracer = _state.tracer
-        if tracer is not None:
-            tracer.unsafe(f"{what} of a traced Value", user_site())
-        return _get(self)  # type: ignore[no-any-return]
-
-    def __float__(self) -> float:
-        return self._read("float()")
-
-    def item(self) -> float:
-        """The float value (seen by the tracer: the function then runs eagerly)."""
-        return self._read(".item()")
-
     def __format__(self, spec: str) -> str:
-        return format(self._read("format()"), spec) if spec else repr(self)
-
-
-def _other(other: Any) -> float | None:
-    """The number on the other side of a comparison (None: not ours to compare)."""
-    if isinstance(other, Value):
-        return _get(other)  # type: ignore[no-any-return]
-    if isinstance(other, (int, float)) or (hasattr(other, "dtype") and getattr(other, "shape", None) == ()):
-        return float(other)
-    return None
+        if spec and _state.tracer is not None:
+            _state.tracer.unsafe("format() of a traced Value", user_site())
+        return format(_get(self), spec) if spec else repr(self)
 
 
 def record(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Trace:

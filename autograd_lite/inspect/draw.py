@@ -27,9 +27,9 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..core import Value
 from ..core.display import fmt
 from ..core.graph import nodes
-from ..core.value import Value, _Constant
 
 if TYPE_CHECKING:
     import graphviz
@@ -238,7 +238,7 @@ def _draw(
     def kind(v: Value) -> str:
         if v is root:
             return "output"
-        if isinstance(v, _Constant):
+        if v.is_constant:
             return "constant"
         if not v.inputs:
             return "parameter" if v in param_set else "leaf"
@@ -272,7 +272,7 @@ def _draw(
         for position, inp in enumerate(v.inputs):
             note = notes.get((v, position))
             if note is None and show_local:
-                note = f"∂ {fmt(v._local[position])}"
+                note = f"∂ {fmt(v.local_grads[position])}"
             attrs = {"label": _escape(note)} if note is not None else {}
             if (v, position) in notes:
                 attrs.update(color=COLORS["border"], fontcolor=COLORS["border"], penwidth="2")
@@ -312,7 +312,7 @@ def _text_listing(
     number = {v: f"#{i}" for i, v in enumerate(v for v in drawn if kind(v) != "constant")}
 
     def ref(v: Value) -> str:
-        if isinstance(v, _Constant):
+        if v.is_constant:
             return fmt(v.data)
         return number.get(v, "…")
 

@@ -36,10 +36,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core import Value
 from ..core.display import fmt
 from ..core.graph import nodes
-from ..core.steps import Step, _steps
-from ..core.value import Value
+from ..core.steps import Step, walk
 from .draw import INSTALL_HINT, _draw
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class BackwardStepper:
                 f"{max_nodes} nodes; step a smaller graph, or pass a larger max_nodes="
             )
         self.root = root
-        self.steps: list[Step] = list(_steps(root, 1.0, create_graph=False, accumulate=False))
+        self.steps: list[Step] = list(walk(root, write_grads=False, hooks=False))
         self._rendered: tuple[list[str], str] | None = None
         params = list(params or ())
         total = len(self.steps)
