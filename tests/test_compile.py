@@ -7,7 +7,6 @@ import subprocess
 import sys
 import warnings
 
-import numpy as np
 import pytest
 
 import autograd_lite as ag
@@ -152,7 +151,7 @@ def test_numbers_captured_from_the_scope_are_constants_of_the_trace():
     w = Value(1.0)
     f = ag.compile(lambda x: w * x * scale)
     assert f(1.0).data == 2.0
-    scale = 10.0  # noqa: F841 (the trace keeps 2.0, as documented)
+    scale = 10.0
     assert f(1.0).data == 2.0
 
 
@@ -458,7 +457,14 @@ def test_errors_raised_by_the_function_propagate():
 
 @pytest.mark.parametrize(
     "loss",
-    ["hinge", "mse", "squared_error", "binary_cross_entropy_with_logits", "binary_cross_entropy", "cross_entropy"],
+    [
+        "hinge",
+        "mse",
+        "squared_error",
+        "binary_cross_entropy_with_logits",
+        "binary_cross_entropy",
+        "cross_entropy",
+    ],
 )
 def test_every_loss_folds_and_matches_eager(loss):
     X, y = ag.data.make_moons(24, seed=2)

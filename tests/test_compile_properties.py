@@ -56,13 +56,27 @@ def programs(draw):
             body.append(("unary", draw(st.sampled_from(UNARY)), draw(pick)))
         elif kind == "branch":
             body.append(
-                ("branch", draw(pick), draw(pick), draw(st.sampled_from(UNARY)), draw(st.sampled_from(UNARY)), draw(pick))
+                (
+                    "branch",
+                    draw(pick),
+                    draw(pick),
+                    draw(st.sampled_from(UNARY)),
+                    draw(st.sampled_from(UNARY)),
+                    draw(pick),
+                )
             )
         elif kind == "sum":
             body.append(("sum", draw(st.lists(pick, min_size=1, max_size=4))))
         elif kind == "dot":
             k = draw(st.integers(1, 3))
-            body.append(("dot", draw(st.lists(pick, min_size=k, max_size=k)), draw(st.lists(pick, min_size=k, max_size=k)), draw(st.booleans())))
+            body.append(
+                (
+                    "dot",
+                    draw(st.lists(pick, min_size=k, max_size=k)),
+                    draw(st.lists(pick, min_size=k, max_size=k)),
+                    draw(st.booleans()),
+                )
+            )
         else:
             body.append(("const", draw(finite), draw(pick)))
         regs += 1
@@ -86,7 +100,9 @@ def run_program(program, xs, params):
         elif kind == "sum":
             r.append(ag.sum([r[i] for i in step[1]]))
         elif kind == "dot":
-            r.append(ag.dot([r[i] for i in step[1]], [r[i] for i in step[2]], 0.25 if step[3] else None))
+            r.append(
+                ag.dot([r[i] for i in step[1]], [r[i] for i in step[2]], 0.25 if step[3] else None)
+            )
         else:
             r.append(r[step[2]] * step[1])
     out = r[-1]
@@ -138,8 +154,15 @@ def test_batched_programs_fold_and_compile_to_the_eager_answer(program, data, ba
         return ag.sum([run_program(program, row, params) for row in rows]) / len(rows)
 
     compiled = ag.compile(loss, tier="numpy")
-    rows = data.draw(st.lists(st.lists(finite, min_size=n_in, max_size=n_in), min_size=batch, max_size=batch))
-    assert check(compiled, params, rows) in ("numpy", "python")  # traced with these rows: guards hold
+    rows = data.draw(
+        st.lists(st.lists(finite, min_size=n_in, max_size=n_in), min_size=batch, max_size=batch)
+    )
+    assert check(compiled, params, rows) in (
+        "numpy",
+        "python",
+    )  # traced with these rows: guards hold
     assert check(compiled, params, rows) in ("numpy", "python")
-    fresh = data.draw(st.lists(st.lists(finite, min_size=n_in, max_size=n_in), min_size=batch, max_size=batch))
+    fresh = data.draw(
+        st.lists(st.lists(finite, min_size=n_in, max_size=n_in), min_size=batch, max_size=batch)
+    )
     check(compiled, params, fresh)  # other branches may be taken: then eagerly

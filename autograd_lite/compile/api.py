@@ -38,7 +38,9 @@ class _Program:
 
     trace: Trace
     tier: str
-    run: Callable[[list[float], list[tuple[int, Value]]], Any]  # (data, backward, targets) or a Guard
+    run: Callable[
+        [list[float], list[tuple[int, Value]]], Any
+    ]  # (data, backward, targets) or a Guard
 
 
 @dataclass
@@ -62,7 +64,9 @@ class Compiled:
         if not callable(fn):
             raise TypeError(f"compile() needs a function, got {type(fn).__name__} {fn!r}")
         if tier is not None and tier not in TIERS:
-            raise ValueError(f"compile() tier must be one of {', '.join(TIERS)} or None, got {tier!r}")
+            raise ValueError(
+                f"compile() tier must be one of {', '.join(TIERS)} or None, got {tier!r}"
+            )
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.tier = tier
@@ -94,7 +98,11 @@ class Compiled:
         key, floats, values = flatten(args, kwargs)
         for _, v in values:
             if v.inputs:
-                return self._eager("an argument is a Value with history (gradients must flow into it)", args, kwargs)
+                return self._eager(
+                    "an argument is a Value with history (gradients must flow into it)",
+                    args,
+                    kwargs,
+                )
         entry = self._cache.get(key)
         if entry is None or (entry.failures >= 2 and len(entry.programs) < MAX_TRACES):
             with self._lock:
@@ -108,26 +116,47 @@ class Compiled:
 
     # -- internals --
 
-    def _replay(self, entry: _Entry, args: Any, kwargs: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
+    def _replay(
+        self,
+        entry: _Entry,
+        args: Any,
+        kwargs: Any,
+        floats: list[float],
+        values: list[tuple[int, Value]],
+    ) -> Any:
         failed = None
         for program in entry.programs:
-            if _core.hooked(program.trace.params) or (values and _core.hooked([v for _, v in values])):
+            if _core.hooked(program.trace.params) or (
+                values and _core.hooked([v for _, v in values])
+            ):
                 return self._eager("gradient hooks are registered on its Values", args, kwargs)
             try:
                 out = program.run(floats, values)
             except (ArithmeticError, ValueError) as exc:
-                return self._eager(f"the replay hit {type(exc).__name__} ({exc}); eager raises or handles it", args, kwargs)
+                return self._eager(
+                    f"the replay hit {type(exc).__name__} ({exc}); eager raises or handles it",
+                    args,
+                    kwargs,
+                )
             if type(out) is tuple:
                 self.mode, self.fallback_reason = program.tier, None
                 entry.failures = 0
                 data, backward, targets = out
-                fn = self.fn
-                return replay.make(data, backward, targets, lambda: fn(*args, **kwargs))
+                return replay.make(
+                    data, backward, targets, functools.partial(self.fn, *args, **kwargs)
+                )
             failed = out
         entry.failures += 1
         return self._eager(f"a guard failed: {failed}", args, kwargs)
 
-    def _add_trace(self, entry: _Entry, args: Any, kwargs: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
+    def _add_trace(
+        self,
+        entry: _Entry,
+        args: Any,
+        kwargs: Any,
+        floats: list[float],
+        values: list[tuple[int, Value]],
+    ) -> Any:
         """Trace this call and replay it; None if the caller should carry on."""
         try:
             trace = record(self.fn, args, kwargs)
@@ -206,7 +235,7 @@ def _eager_reason() -> str | None:
     return None
 
 
-def compile(fn: Callable[..., Any] | None = None, *, tier: str | None = None) -> Any:  # noqa: A001
+def compile(fn: Callable[..., Any] | None = None, *, tier: str | None = None) -> Any:
     """Trace ``fn`` once per argument structure and replay it on later calls.
 
     ``fn(*args)`` must return a scalar Value (the loss). Float arguments

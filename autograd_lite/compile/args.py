@@ -29,7 +29,9 @@ def _is_ndarray(x: object) -> bool:
     return type(x).__name__ == "ndarray" and hasattr(x, "dtype")
 
 
-def flatten(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, list[float], list[tuple[int, Value]]]:
+def flatten(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, list[float], list[tuple[int, Value]]]:
     """``(key, floats, values)``: the structure, the traced floats, and which were Values.
 
     ``values`` lists ``(position in floats, the Value)`` for arguments that
@@ -37,7 +39,10 @@ def flatten(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, list[fl
     """
     floats: list[float] = []
     values: list[tuple[int, Value]] = []
-    key = (_walk(args, floats, values), tuple(sorted((k, _walk(v, floats, values)) for k, v in kwargs.items())))
+    key = (
+        _walk(args, floats, values),
+        tuple(sorted((k, _walk(v, floats, values)) for k, v in kwargs.items())),
+    )
     return key, floats, values
 
 
@@ -61,9 +66,15 @@ def _walk(x: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
             floats.extend(x.ravel().tolist())
             return ("nd", x.shape)
         if x.dtype.kind == "O":
-            return ("ndo", x.shape, tuple(_walk(item, floats, values) for item in x.ravel().tolist()))
+            return (
+                "ndo",
+                x.shape,
+                tuple(_walk(item, floats, values) for item in x.ravel().tolist()),
+            )
         return ("ndi", x.shape, x.dtype.str, x.tobytes())
-    if isinstance(x, float) or (hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind == "f"):
+    if isinstance(x, float) or (
+        hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind == "f"
+    ):
         floats.append(float(x))
         return FLOAT
     try:
@@ -73,7 +84,9 @@ def _walk(x: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
     return ("static", kind, x)
 
 
-def substitute(args: tuple[Any, ...], kwargs: dict[str, Any], make: Callable[[int], Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def substitute(
+    args: tuple[Any, ...], kwargs: dict[str, Any], make: Callable[[int], Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The arguments with the i-th traced float (or Value) replaced by ``make(i)``.
 
     Walks in the same order as :func:`flatten`, so positions agree.
@@ -106,7 +119,9 @@ def substitute(args: tuple[Any, ...], kwargs: dict[str, Any], make: Callable[[in
                     flat[i] = walk(item) if x.dtype.kind == "O" else leaf()
                 return out
             return x
-        if isinstance(x, float) or (hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind == "f"):
+        if isinstance(x, float) or (
+            hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind == "f"
+        ):
             return leaf()
         return x
 

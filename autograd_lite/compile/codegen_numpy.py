@@ -17,9 +17,10 @@ Example:
     >>> from autograd_lite import Value
     >>> from autograd_lite.compile.trace import record
     >>> w = Value(2.0)
-    >>> t = record(lambda xs: sum(((w * x).relu() for x in xs), Value(0.0)), ([1.0, -1.0, 3.0],), {})
+    >>> f = lambda xs: sum(((w * x).relu() for x in xs), Value(0.0))
+    >>> t = record(f, ([1.0, -1.0, 3.0],), {})
     >>> program = build(t, force=True)
-    >>> print(program.forward_source.splitlines()[4].strip())
+    >>> print(program.forward_source.splitlines()[3].strip())
     v3 = v1[0:1] * v0
 """
 
@@ -110,9 +111,16 @@ def _helpers(np: Any) -> dict[str, Any]:
         return np.where(nonzero, 0.5 / np.where(nonzero, out, 1.0), math.inf)
 
     return {
-        "np": np, "pow_": pow_, "pow_base_": pow_base_, "pow_exponent_": pow_exponent_,
-        "sigmoid_": sigmoid_, "sign_": sign_, "sqrt_local_": sqrt_local_, "bincount": np.bincount,
-        "nan": math.nan, "inf": math.inf,
+        "np": np,
+        "pow_": pow_,
+        "pow_base_": pow_base_,
+        "pow_exponent_": pow_exponent_,
+        "sigmoid_": sigmoid_,
+        "sign_": sign_,
+        "sqrt_local_": sqrt_local_,
+        "bincount": np.bincount,
+        "nan": math.nan,
+        "inf": math.inf,
     }
 
 
@@ -301,7 +309,9 @@ class _Generator:
             elif wanted == list(range(self.size(leaf))):
                 result.append(f"g{leaf}.tolist()")
             else:
-                result.append(f"g{leaf}[{self.const(self.np.array(wanted, dtype=self.np.intp))}].tolist()")
+                result.append(
+                    f"g{leaf}[{self.const(self.np.array(wanted, dtype=self.np.intp))}].tolist()"
+                )
         fsrc = "def forward(A, P):\n" + "".join(f"    {s}\n" for s in self.fwd)
         fsrc += f"    return (out, ({', '.join(names)}{',' if names else ''}))\n"
         bsrc = "def backward(saved, seed):\n"
@@ -346,7 +356,9 @@ class _Generator:
                     expr = f"a{g}_{k}"
                 ins.append(expr)
             expr = _FORWARD[group.op].format(*ins)
-            if group.size > 1 and all(self._broadcast(s, idx) for s, idx in zip(group.sources, group.index)):
+            if group.size > 1 and all(
+                self._broadcast(s, idx) for s, idx in zip(group.sources, group.index)
+            ):
                 expr = f"np.repeat({expr}, {group.size})"
             self.fwd.append(f"v{g} = {expr}")
             group_inputs = ins
@@ -381,8 +393,12 @@ class _Generator:
             self.ns.setdefault("_sum", {})[g] = (s, where, rows)
             return
         terms = [self.gather(s, idx) for s, idx in zip(group.sources, group.index)]
-        self.fwd.append(f"v{g} = " + (" + ".join(["0.0", *terms]) if terms else f"np.zeros({group.size})"))
-        if group.size > 1 and all(self._broadcast(s, idx) for s, idx in zip(group.sources, group.index)):
+        self.fwd.append(
+            f"v{g} = " + (" + ".join(["0.0", *terms]) if terms else f"np.zeros({group.size})")
+        )
+        if group.size > 1 and all(
+            self._broadcast(s, idx) for s, idx in zip(group.sources, group.index)
+        ):
             self.fwd.append(f"v{g} = np.repeat(v{g}, {group.size})")
 
     def sum_backward(self, g: int, group: Group) -> None:
@@ -390,7 +406,11 @@ class _Generator:
         if info is not None:
             s, where, rows = info
             n = rows.shape[1]
-            spread = f"np.repeat(g{g}, {n})" if group.size == 1 else f"np.repeat(g{g}[:, None], {n}, axis=1)"
+            spread = (
+                f"np.repeat(g{g}, {n})"
+                if group.size == 1
+                else f"np.repeat(g{g}[:, None], {n}, axis=1)"
+            )
             self.scatter_matrix(s, where, rows, spread)
             return
         for s, idx in zip(group.sources, group.index):
@@ -443,7 +463,19 @@ class _Generator:
         identity = np.array_equal(flat, np.arange(group.size))
         perm = None if identity else self.const(flat)
         self.fwd.append(f"v{g} = Z{g}.ravel()" + ("" if identity else f"[{perm}]"))
-        self.ns.setdefault("_dot", {})[g] = (sw, sx, xu, wu, xwhere, wwhere, perm, rows, cols, has_bias, n)
+        self.ns.setdefault("_dot", {})[g] = (
+            sw,
+            sx,
+            xu,
+            wu,
+            xwhere,
+            wwhere,
+            perm,
+            rows,
+            cols,
+            has_bias,
+            n,
+        )
 
     def dot_backward(self, g: int, group: Group) -> None:
         info = self.ns.get("_dot", {}).get(g)
@@ -491,7 +523,11 @@ class _Generator:
         batches: dict[Any, list[int]] = {}
         for k, guard in enumerate(trace.guards):
             ga = self.f.where[guard.a][0]
-            other = ("entry", self.f.where[guard.other[1]][0]) if guard.other[0] == "entry" else ("number",)
+            other = (
+                ("entry", self.f.where[guard.other[1]][0])
+                if guard.other[0] == "entry"
+                else ("number",)
+            )
             batches.setdefault((guard.kind, ga, other), []).append(k)
         for (kind, ga, other), ks in batches.items():
             gs = [trace.guards[k] for k in ks]

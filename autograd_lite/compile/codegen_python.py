@@ -14,7 +14,7 @@ Example:
     >>> from autograd_lite.compile.trace import record
     >>> w = Value(3.0)
     >>> program = build(record(lambda x: (w * x).relu(), (2.0,), {}))
-    >>> print(program.forward_source.splitlines()[2].strip())
+    >>> print(program.forward_source.splitlines()[3].strip())
     v2 = v1 * v0
 """
 
@@ -89,8 +89,14 @@ def build(trace: Trace) -> PythonProgram:
     entries = trace.entries
     names = {}
     namespace: dict[str, Any] = {
-        "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
-        "sin": math.sin, "cos": math.cos, "inf": math.inf, "nan": math.nan,
+        "exp": math.exp,
+        "log": math.log,
+        "sqrt": math.sqrt,
+        "tanh": math.tanh,
+        "sin": math.sin,
+        "cos": math.cos,
+        "inf": math.inf,
+        "nan": math.nan,
     }
     arg_names: list[str] = []
     param_names: list[str] = []
@@ -123,13 +129,19 @@ def build(trace: Trace) -> PythonProgram:
     back_lines, saved, grad_params, grad_args = _backward(trace, names, namespace)
     out = names[trace.output]
     ret = f"return ({out}, ({', '.join(saved)}{',' if saved else ''}))"
-    forward_source = "def forward(A, P):\n" + "".join(f"    {s}\n" for s in head + lines + checks + [ret])
+    forward_source = "def forward(A, P):\n" + "".join(
+        f"    {s}\n" for s in head + lines + checks + [ret]
+    )
     backward_source = back_lines
     exec(compile(forward_source, "<autograd_lite.compile forward>", "exec"), namespace)
     exec(compile(backward_source, "<autograd_lite.compile backward>", "exec"), namespace)
     return PythonProgram(
-        namespace["forward"], namespace["backward"], forward_source, backward_source,
-        grad_params, grad_args,
+        namespace["forward"],
+        namespace["backward"],
+        forward_source,
+        backward_source,
+        grad_params,
+        grad_args,
     )
 
 
@@ -238,6 +250,9 @@ def _backward(
     head = f"    ({', '.join(saved)},) = saved\n" if saved else ""
     body = "".join(f"    {s}\n" for s in inits + lines)
     source = (
-        "def backward(saved, seed):\n" + head + body + f"    return ({', '.join(result)}{',' if result else ''})\n"
+        "def backward(saved, seed):\n"
+        + head
+        + body
+        + f"    return ({', '.join(result)}{',' if result else ''})\n"
     )
     return source, saved, grad_params, grad_args

@@ -13,9 +13,9 @@ Example:
     >>> from autograd_lite import Value
     >>> from autograd_lite.compile.trace import record
     >>> w = Value(2.0)
-    >>> t = record(lambda xs: sum(((w * x).relu() for x in xs), Value(0.0)), ([1.0, -1.0, 3.0],), {})
-    >>> f = fold(t)
-    >>> [(g.op, g.size) for g in f.groups]
+    >>> f = lambda xs: sum(((w * x).relu() for x in xs), Value(0.0))
+    >>> t = record(f, ([1.0, -1.0, 3.0],), {})
+    >>> [(g.op, g.size) for g in fold(t).groups]
     [('arg', 3), ('param', 2), ('const', 0), ('*', 3), ('relu', 3), ('+', 1), ('+', 1), ('+', 1)]
 """
 

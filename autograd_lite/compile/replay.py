@@ -77,7 +77,9 @@ def _add(total: Any, g: Any) -> Any:
     return g if total is None else total + g
 
 
-def make(data: float, backward: Callable[[float], Any], targets: list[Value], eager: Callable[[], Value]) -> Replayed:
+def make(
+    data: float, backward: Callable[[float], Any], targets: list[Value], eager: Callable[[], Value]
+) -> Replayed:
     """A :class:`Replayed` leaf with value ``data``."""
     out = Replayed(data)
     out._backward = backward

@@ -19,7 +19,7 @@ Example:
     >>> w = Value(3.0)
     >>> t = record(lambda x: (w * x + 1).relu(), (2.0,), {})
     >>> [e.op or e.kind for e in t.entries]
-    ['param', 'arg', '*', 'const', '+', 'relu']
+    ['arg', 'param', '*', 'const', '+', 'relu']
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ _DATA = _core.DATA_SLOT
 _get = _DATA.__get__
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CORE = os.path.join(_PACKAGE, "core")
+_COMPILE = os.path.join(_PACKAGE, "compile")
 #: Engine functions that turn a Value's number into something untracked.
 _LEAKY = frozenset({"detach", "__format__"})
 
@@ -178,10 +179,12 @@ class Traced(Value):
     def data(self) -> float:
         tracer = _state.tracer
         if tracer is not None:
+            # The engine reads .data to compute ops: fine. Anyone else takes
+            # the number out of the trace, where a replay cannot follow it.
             caller = sys._getframe(1).f_code
-            if not caller.co_filename.startswith(_CORE) or caller.co_name in _LEAKY:
-                if not caller.co_filename.startswith(os.path.join(_PACKAGE, "compile")):
-                    tracer.unsafe("it reads .data of a traced Value", user_site())
+            engine = caller.co_filename.startswith(_CORE) and caller.co_name not in _LEAKY
+            if not engine and not caller.co_filename.startswith(_COMPILE):
+                tracer.unsafe("it reads .data of a traced Value", user_site())
         return _get(self)  # type: ignore[no-any-return]
 
     @data.setter
