@@ -202,7 +202,7 @@ class Compiled:
 def _runner(trace: Trace, program: Any) -> Callable[[list[float], list[tuple[int, Value]]], Any]:
     """Bind a tier's program to the trace's parameters: the per-call entry point."""
     params = trace.params
-    forward, backward = program.forward, program.backward
+    forward, backward, backward_params = program.forward, program.backward, program.backward_params
     guards = trace.guards
     grad_param_values = [params[k] for k in program.grad_params]
     grad_arg_positions = program.grad_args
@@ -212,13 +212,12 @@ def _runner(trace: Trace, program: Any) -> Callable[[list[float], list[tuple[int
         if type(result) is int:
             return guards[result]
         data, saved = result
-        targets = grad_param_values
-        if grad_arg_positions and values:
+        if values and grad_arg_positions:
+            # Some arguments are Values: their gradients are wanted too.
             by_position = dict(values)
-            targets = targets + [by_position.get(p, _SINK) for p in grad_arg_positions]
-        elif grad_arg_positions:
-            targets = targets + [_SINK] * len(grad_arg_positions)
-        return float(data), lambda seed: backward(saved, seed), targets
+            targets = grad_param_values + [by_position.get(p, _SINK) for p in grad_arg_positions]
+            return float(data), lambda seed: backward(saved, seed), targets
+        return float(data), lambda seed: backward_params(saved, seed), grad_param_values
 
     return run
 

@@ -70,7 +70,7 @@ _LOCAL = {
     "sqrt": ("sqrt_local_({o})",),
     "tanh": ("(1.0 - {o} * {o})",),
     "sigmoid": ("({o} * (1.0 - {o}))",),
-    "relu": ("np.where({o} > 0.0, 1.0, 0.0)",),
+    "relu": ("({0} > 0.0)",),
     "sin": ("np.cos({0})",),
     "cos": ("(-np.sin({0}))",),
     "identity": ("1",),
@@ -129,7 +129,8 @@ class NumpyProgram:
     """The generated forward and backward for a folded trace."""
 
     forward: Any
-    backward: Any
+    backward: Any  # gradients of the parameters, then of the float arguments
+    backward_params: Any  # gradients of the parameters only
     forward_source: str
     backward_source: str
     grad_params: list[int]
@@ -190,6 +191,7 @@ class _Generator:
         self.bwd: list[str] = []
         self.touched: set[int] = set()  # gradient arrays that start as zeros
         self.assigned: set[int] = set()  # gradient arrays written so far
+        self.want_args = True
 
     # -- naming constants --
 
@@ -228,7 +230,7 @@ class _Generator:
 
     def scatter(self, s: int, idx: list[int], expr: str) -> None:
         """Add ``expr`` (one value per member) into gradient rows ``idx`` of group ``s``."""
-        if s == CONST:
+        if s == CONST or (s == ARG and not self.want_args):
             return
         n = self.size(s)
         first = idx[0]
@@ -257,7 +259,7 @@ class _Generator:
         return f"v{s}[{name}]", ("index", name)
 
     def scatter_matrix(self, s: int, where: tuple[str, Any], rows: Any, expr: str) -> None:
-        if s == CONST:
+        if s == CONST or (s == ARG and not self.want_args):
             return
         n = self.size(s)
         kind, info = where
@@ -283,44 +285,31 @@ class _Generator:
         self.guards()
         out_group, out_row = f.where[trace.output]
         self.fwd.append(f"out = v{out_group}[{out_row}]")
-        # backward, written in reverse group order after the seed
-        body: list[str] = []
-        self.bwd = body
-        out_group, out_row = f.where[trace.output]
-        self.touched.add(out_group)
-        self.assigned.add(out_group)
-        for g in range(len(groups) - 1, 2, -1):
-            if groups[g].grad:
-                self.backward_group(g, groups[g])
         params = groups[PARAM].members
         reached = f.reached
         grad_params = [k for k, i in enumerate(params) if reached[i]]
         grad_args = [trace.entries[i].payload for i in groups[ARG].members if reached[i]]
-        for leaf, wanted in ((PARAM, grad_params), (ARG, grad_args)):
-            if wanted and leaf not in self.assigned:
-                self.touched.add(leaf)
-        inits = [f"g{g} = np.zeros({self.size(g)})" for g in sorted(self.touched)]
-        seed = [f"g{out_group}[{out_row}] += seed"]
-        names = self.saved(body)
-        result = []
-        for leaf, wanted in ((PARAM, grad_params), (ARG, grad_args)):
-            if not wanted:
-                result.append("[]")
-            elif wanted == list(range(self.size(leaf))):
-                result.append(f"g{leaf}.tolist()")
-            else:
-                result.append(
-                    f"g{leaf}[{self.const(self.np.array(wanted, dtype=self.np.intp))}].tolist()"
-                )
+        # Two backward functions: with the arguments' gradients (some argument
+        # was a Value) and without (the usual case, which skips that work).
+        bodies = {}
+        for want_args in (True, False):
+            bodies[want_args] = self.backward_body(
+                out_group, out_row, grad_params, grad_args, want_args
+            )
+        names = sorted(self.saved(bodies[True][0]) | self.saved(bodies[False][0]))
         fsrc = "def forward(A, P):\n" + "".join(f"    {s}\n" for s in self.fwd)
         fsrc += f"    return (out, ({', '.join(names)}{',' if names else ''}))\n"
-        bsrc = "def backward(saved, seed):\n"
-        bsrc += f"    ({', '.join(names)}{',' if names else ''}) = saved\n" if names else ""
-        bsrc += "".join(f"    {s}\n" for s in inits + seed + body)
-        bsrc += f"    return {' + '.join(result)}\n"
+        bsrc = ""
+        for want_args, fname in ((True, "backward"), (False, "backward_params")):
+            body, result = bodies[want_args]
+            bsrc += f"def {fname}(saved, seed):\n"
+            bsrc += f"    ({', '.join(names)}{',' if names else ''}) = saved\n" if names else ""
+            bsrc += "".join(f"    {s}\n" for s in body)
+            bsrc += f"    return {result}\n\n"
         exec(compile(fsrc, "<autograd_lite.compile numpy forward>", "exec"), self.ns)
         exec(compile(bsrc, "<autograd_lite.compile numpy backward>", "exec"), self.ns)
         raw_forward, raw_backward = self.ns["forward"], self.ns["backward"]
+        raw_backward_params = self.ns["backward_params"]
         errstate = self.np.errstate
 
         # Where eager raises (log of 0, division by 0) numpy would warn and go on:
@@ -333,14 +322,54 @@ class _Generator:
             with errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
                 return raw_backward(saved, seed)
 
-        return NumpyProgram(forward, backward, fsrc, bsrc, grad_params, grad_args, len(groups) - 3)
+        def backward_params(saved: Any, seed: float) -> Any:
+            with errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
+                return raw_backward_params(saved, seed)
 
-    def saved(self, body: list[str]) -> list[str]:
+        return NumpyProgram(
+            forward, backward, backward_params, fsrc, bsrc, grad_params, grad_args, len(groups) - 3
+        )
+
+    def backward_body(
+        self,
+        out_group: int,
+        out_row: int,
+        grad_params: list[int],
+        grad_args: list[int],
+        want_args: bool,
+    ) -> tuple[list[str], str]:
+        """The backward function's lines (groups in reverse) and its return expression."""
+        groups = self.f.groups
+        self.want_args = want_args
+        self.bwd = []
+        self.touched = {out_group}
+        self.assigned = {out_group}
+        for g in range(len(groups) - 1, 2, -1):
+            if groups[g].grad:
+                self.backward_group(g, groups[g])
+        wants = ((PARAM, grad_params), (ARG, grad_args if want_args else []))
+        for leaf, wanted in wants:
+            if wanted and leaf not in self.assigned:
+                self.touched.add(leaf)
+        inits = [f"g{g} = np.zeros({self.size(g)})" for g in sorted(self.touched)]
+        body = [*inits, f"g{out_group}[{out_row}] += seed", *self.bwd]
+        result = []
+        for leaf, wanted in wants:
+            if not wanted:
+                result.append("[]")
+            elif wanted == list(range(self.size(leaf))):
+                result.append(f"g{leaf}.tolist()")
+            else:
+                index = self.const(self.np.array(wanted, dtype=self.np.intp))
+                result.append(f"g{leaf}[{index}].tolist()")
+        return body, " + ".join(result)
+
+    def saved(self, body: list[str]) -> set[str]:
         import re
 
         found = set(re.findall(r"\b([va]\d+(?:_\d+)?|[XWZ]\d+)\b", "\n".join(body)))
         defined = set(re.findall(r"^([va]\d+(?:_\d+)?|[XWZ]\d+) =", "\n".join(self.fwd), re.M))
-        return sorted(found & defined)
+        return found & defined
 
     def group(self, g: int, group: Group) -> None:
         if group.op == "dot":

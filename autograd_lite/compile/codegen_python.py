@@ -69,7 +69,8 @@ class PythonProgram:
     """The generated functions of a trace, and what they read and write."""
 
     forward: Callable[..., Any]
-    backward: Callable[..., Any]
+    backward: Callable[..., Any]  # gradients of the parameters, then of the float arguments
+    backward_params: Callable[..., Any]  # gradients of the parameters only
     forward_source: str
     backward_source: str
     grad_params: list[int]  # positions in trace.params that receive gradients
@@ -126,18 +127,26 @@ def build(trace: Trace) -> PythonProgram:
         test = f"{a} != 0.0" if g.kind == "bool" else f"{a} {g.kind} {b}"
         checks.append(f"if {'not ' if g.result else ''}({test}): return {k}")
 
-    back_lines, saved, grad_params, grad_args = _backward(trace, names, namespace)
+    back_lines, saved, grad_params, grad_args = _backward(trace, names, namespace, True)
+    params_lines, saved_params, _, _ = _backward(trace, names, namespace, False)
+    saved = sorted(set(saved) | set(saved_params), key=lambda s: int(s[1:]))
+    unpack = f"    ({', '.join(saved)},) = saved\n" if saved else ""
+    back_lines = back_lines.replace("    (@SAVED@,) = saved\n", unpack)
+    params_lines = params_lines.replace("    (@SAVED@,) = saved\n", unpack)
     out = names[trace.output]
     ret = f"return ({out}, ({', '.join(saved)}{',' if saved else ''}))"
     forward_source = "def forward(A, P):\n" + "".join(
         f"    {s}\n" for s in head + lines + checks + [ret]
     )
-    backward_source = back_lines
+    backward_source = (
+        back_lines + "\n" + params_lines.replace("def backward(", "def backward_params(")
+    )
     exec(compile(forward_source, "<autograd_lite.compile forward>", "exec"), namespace)
     exec(compile(backward_source, "<autograd_lite.compile backward>", "exec"), namespace)
     return PythonProgram(
         namespace["forward"],
         namespace["backward"],
+        namespace["backward_params"],
         forward_source,
         backward_source,
         grad_params,
@@ -166,7 +175,7 @@ def _ident(op: str) -> str:
 
 
 def _backward(
-    trace: Trace, names: dict[int, str], namespace: dict[str, Any]
+    trace: Trace, names: dict[int, str], namespace: dict[str, Any], want_args: bool
 ) -> tuple[str, list[str], list[int], list[int]]:
     """The backward function's source, the forward names it needs, and who gets gradients."""
     entries = trace.entries
@@ -191,8 +200,8 @@ def _backward(
         return n
 
     def add(j: int, expr: str) -> None:
-        if entries[j].kind == "const":
-            return  # a constant's gradient is never read
+        if entries[j].kind == "const" or (entries[j].kind == "arg" and not want_args):
+            return  # a constant's gradient is never read (nor, here, an argument's)
         if j not in started and indent[0]:
             inits.append(f"g{j} = 0.0")  # first touched inside a block that may be skipped
             started.add(j)
@@ -247,7 +256,7 @@ def _backward(
         f"g{i}" for i in args if reached[i] and i in started | {out}
     ]
     saved = sorted(used, key=lambda s: int(s[1:]))
-    head = f"    ({', '.join(saved)},) = saved\n" if saved else ""
+    head = "    (@SAVED@,) = saved\n"  # the forward saves what either backward needs
     body = "".join(f"    {s}\n" for s in inits + lines)
     source = (
         "def backward(saved, seed):\n"

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -68,9 +69,9 @@ class Trace:
     n_floats: int = 0
     unsafe: str | None = None  # why replaying this trace would be wrong
 
-    @property
+    @functools.cached_property
     def params(self) -> list[Value]:
-        """The parameter leaves, in tape order."""
+        """The parameter leaves, in tape order (read once the trace is complete)."""
         return [e.payload for e in self.entries if e.kind == "param"]
 
 
