@@ -558,8 +558,12 @@ def _goal(
         torch_batched = times.get(TorchBatched.name)
         if floor is None:
             return "≤ 0.1x plain floats", None
+        eager = times.get("autograd_lite")
         text = f"≤ 0.1x plain floats ({median / floor:.2g}x)"
         met = median <= 0.1 * floor
+        if eager is not None:
+            text += f", ≥ 80x eager ({eager / median:.3g}x)"
+            met = met and eager >= 80 * median
         if torch_batched is not None:
             text += f", faster than PyTorch batched ({median / torch_batched:.2g}x)"
             met = met and median < torch_batched

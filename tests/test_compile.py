@@ -484,3 +484,26 @@ def test_every_loss_folds_and_matches_eager(loss):
 
     c = ag.compile(f)
     assert_matches_eager(c, params, X, yf, mode="numpy")
+
+
+def test_a_first_call_with_bad_data_does_not_stop_later_calls_from_compiling():
+    w = Value(1.0)
+    f = ag.compile(lambda x: (w * x).log())
+    with pytest.raises(ValueError, match="log"):
+        f(-1.0)
+    assert f(2.0).data == math.log(2.0)
+    assert f(3.0).data == math.log(3.0) and f.mode == "python"
+
+
+def test_a_function_that_cannot_be_traced_runs_eagerly():
+    w = Value(2.0)
+
+    def f(x):
+        if not isinstance(x, float):
+            raise TypeError("wants a float")
+        return w * x
+
+    c = ag.compile(f)
+    for _ in range(3):
+        assert c(1.5).data == 3.0
+    assert c.mode == "eager" and "TypeError" in c.fallback_reason

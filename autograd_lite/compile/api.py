@@ -49,7 +49,8 @@ class _Entry:
 
     programs: list[_Program] = field(default_factory=list)
     eager_reason: str | None = None  # set: this structure always runs eagerly
-    failures: int = 0
+    failures: int = 0  # guard failures in a row
+    trace_errors: int = 0  # traces that raised
 
 
 class Compiled:
@@ -73,7 +74,7 @@ class Compiled:
         self.mode: str | None = None
         self.fallback_reason: str | None = None
         self._cache: dict[Any, _Entry] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._warned = False
 
     def __repr__(self) -> str:
@@ -104,7 +105,11 @@ class Compiled:
                     kwargs,
                 )
         entry = self._cache.get(key)
-        if entry is None or (entry.failures >= 2 and len(entry.programs) < MAX_TRACES):
+        if entry is None or (
+            entry.eager_reason is None
+            and (not entry.programs or entry.failures >= 2)
+            and len(entry.programs) < MAX_TRACES
+        ):
             with self._lock:
                 entry = self._cache.setdefault(key, _Entry())
                 result = self._add_trace(entry, args, kwargs, floats, values)
@@ -162,9 +167,15 @@ class Compiled:
             trace = record(self.fn, args, kwargs)
         except Exception as exc:  # the eager run raises it again, or works without stand-ins
             trace = None
-            entry.eager_reason = f"tracing raised {type(exc).__name__}: {exc}"
+            why = f"tracing raised {type(exc).__name__}: {exc}"
         if trace is None:
-            return self._eager(entry.eager_reason, args, kwargs)
+            # Bad data for this call only (log of a negative input) should not
+            # stop later calls from compiling; a second failure means the
+            # function does not trace, and it runs eagerly from then on.
+            entry.trace_errors += 1
+            if entry.trace_errors >= 2:
+                entry.eager_reason = why
+            return self._eager(why, args, kwargs)
         if trace.unsafe is not None:
             entry.eager_reason = trace.unsafe
             self._warn(trace.unsafe)

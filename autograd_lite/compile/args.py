@@ -22,6 +22,7 @@ from typing import Any
 from ..core.value import Value
 
 FLOAT = "f"
+_FLOATS = frozenset({float})
 VALUE = "v"
 
 
@@ -58,6 +59,9 @@ def _walk(x: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
         floats.append(Value.__dict__["data"].__get__(x))
         return VALUE
     if kind is list or kind is tuple:
+        if x and _FLOATS >= set(map(type, x)):  # the common case, checked in C
+            floats.extend(x)
+            return (kind.__name__, len(x))
         return (kind.__name__, tuple(_walk(item, floats, values) for item in x))
     if kind is dict:
         return ("dict", tuple((k, _walk(x[k], floats, values)) for k in sorted(x)))
