@@ -38,6 +38,7 @@ class _Program:
 
     trace: Trace
     tier: str
+    source: str  # the generated forward and backward functions
     run: Callable[
         [list[float], list[tuple[int, Value]]], Any
     ]  # (data, backward, targets) or a Guard
@@ -91,6 +92,24 @@ class Compiled:
             '*'
         """
         return self.fn(*args, **kwargs)
+
+    def code(self, *args: Any, **kwargs: Any) -> str:
+        """The Python source a call with these arguments replays (tracing it if needed).
+
+        Example:
+            >>> import autograd_lite as ag
+            >>> w = ag.Value(2.0)
+            >>> print(ag.compile(lambda x: w * x).code(1.0).splitlines()[3])
+                v2 = v1 * v0
+        """
+        key, _, _ = flatten(args, kwargs)
+        entry = self._cache.get(key)
+        if entry is None or not entry.programs:
+            self(*args, **kwargs)
+            entry = self._cache.get(key)
+        if entry is None or not entry.programs:
+            return f"# runs eagerly: {self.fallback_reason}\n"
+        return entry.programs[0].source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         why = _eager_reason() if self.tier != "eager" else "compiled with tier='eager'"
@@ -191,8 +210,11 @@ class Compiled:
         if self.tier in (None, "numpy"):
             numpy_program = codegen_numpy.build(trace, force=self.tier == "numpy")
             if numpy_program is not None:
-                return _Program(trace, "numpy", _runner(trace, numpy_program))
-        return _Program(trace, "python", _runner(trace, codegen_python.build(trace)))
+                source = numpy_program.forward_source + "\n" + numpy_program.backward_source
+                return _Program(trace, "numpy", source, _runner(trace, numpy_program))
+        program = codegen_python.build(trace)
+        source = program.forward_source + "\n" + program.backward_source
+        return _Program(trace, "python", source, _runner(trace, program))
 
     def _eager(self, why: str, args: Any, kwargs: Any) -> Any:
         self.mode, self.fallback_reason = "eager", why
