@@ -99,7 +99,7 @@ def build(trace: Trace) -> PythonProgram:
         "inf": math.inf,
         "nan": math.nan,
     }
-    arg_names: list[str] = []
+    arg_names: list[tuple[int, str]] = []
     param_names: list[str] = []
     lines: list[str] = []
     for i, e in enumerate(entries):
@@ -108,7 +108,7 @@ def build(trace: Trace) -> PythonProgram:
             continue
         names[i] = f"v{i}"
         if e.kind == "arg":
-            arg_names.append((e.payload, f"v{i}"))  # type: ignore[arg-type]
+            arg_names.append((e.payload, f"v{i}"))
         elif e.kind == "param":
             param_names.append(f"v{i}")
         else:

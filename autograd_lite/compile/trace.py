@@ -116,8 +116,8 @@ class Tracer(_core.MonitorBase):
 
     def arg(self, position: int, x: float) -> Traced:
         """A stand-in Value for the float argument at ``position``."""
-        v = Value(x)
-        v.__class__ = Traced
+        v: Traced = Value.__new__(Traced)
+        Value.__init__(v, x)
         self._add(v, Entry("", (), "arg", position, True, x))
         return v
 
