@@ -507,3 +507,27 @@ def test_a_function_that_cannot_be_traced_runs_eagerly():
     for _ in range(3):
         assert c(1.5).data == 3.0
     assert c.mode == "eager" and "TypeError" in c.fallback_reason
+
+
+def test_user_ops_and_the_newer_ops_compile():
+    smooth_relu = ag.defop(
+        "smooth_relu_for_compile_test",
+        lambda x: math.log1p(math.exp(x)),
+        lambda out, x: (ag.sigmoid(x),),
+    )
+    w = Value(0.7)
+
+    def f(xs):
+        terms = [smooth_relu(w * x) + ag.maximum(w * x, 0.25) + (w * x).softplus() for x in xs]
+        return ag.sum(terms) + ag.logaddexp(w, 1.0)
+
+    c = ag.compile(f)
+    assert_matches_eager(c, [w], [0.5 * i - 2.0 for i in range(12)], mode="python")
+
+
+def test_exp_overflow_and_sin_of_inf_replay_as_the_engine_computes_them():
+    w = Value(1.0)
+    f = ag.compile(lambda x: (w * x).exp() + (w * x * 0.0).sin(), tier="python")
+    f(1.0)
+    out = f(1000.0)
+    assert out.data == math.inf and f.mode == "python"

@@ -59,7 +59,7 @@ def _walk(x: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
         floats.append(Value.__dict__["data"].__get__(x))
         return VALUE
     if kind is list or kind is tuple:
-        if x and _FLOATS >= set(map(type, x)):  # the common case, checked in C
+        if x and set(map(type, x)) <= _FLOATS:  # the common case, checked in C
             floats.extend(x)
             return (kind.__name__, len(x))
         return (kind.__name__, tuple(_walk(item, floats, values) for item in x))

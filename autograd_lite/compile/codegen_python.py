@@ -28,7 +28,9 @@ from typing import Any
 from . import _core
 from .trace import Trace
 
-#: Forward lines: op -> format string over the input names.
+#: Forward lines: op -> format string over the input names. Ops whose Python
+#: function raises where the engine returns inf or NaN (exp, sin) call the
+#: op record's own forward instead.
 _FORWARD: dict[str, str] = {
     "+": "{0} + {1}",
     "-": "{0} - {1}",
@@ -36,12 +38,7 @@ _FORWARD: dict[str, str] = {
     "/": "{0} / {1}",
     "neg": "-{0}",
     "abs": "abs({0})",
-    "exp": "exp({0})",
-    "log": "log({0})",
-    "sqrt": "sqrt({0})",
     "tanh": "tanh({0})",
-    "sin": "sin({0})",
-    "cos": "cos({0})",
     "relu": "0.0 if {0} <= 0.0 else {0}",
     "identity": "{0}",
 }
