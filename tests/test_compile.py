@@ -531,3 +531,9 @@ def test_exp_overflow_and_sin_of_inf_replay_as_the_engine_computes_them():
     f(1.0)
     out = f(1000.0)
     assert out.data == math.inf and f.mode == "python"
+
+
+def test_a_neuron_of_arguments_only_needs_no_backward_code():
+    w = Value(0.5)
+    f = ag.compile(lambda x, y: ag.dot([x], [y]) + w, tier="python")
+    assert_matches_eager(f, [w], 2.0, 3.0, mode="python")

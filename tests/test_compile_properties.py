@@ -133,7 +133,7 @@ def check(compiled, params, *args):
     return mode
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs(), st.data())
 def test_one_sample_programs_compile_to_the_eager_answer(program, data):
     n_in, values, _ = program
@@ -144,7 +144,7 @@ def test_one_sample_programs_compile_to_the_eager_answer(program, data):
         assert check(compiled, params, *xs) in ("python", "eager")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs(), st.data(), st.integers(2, 12))
 def test_batched_programs_fold_and_compile_to_the_eager_answer(program, data, batch):
     n_in, values, _ = program

@@ -238,6 +238,8 @@ def _backward(
             if len(ins) % 2:
                 add(ins[2 * n], g)
             indent[0] = ""
+            if lines[-1].startswith("if "):
+                lines.pop()  # no input wants a gradient (constants, or arguments here)
         else:
             fn = f"L_{_ident(e.op)}"
             namespace[fn] = _core.op_local(e.op)
