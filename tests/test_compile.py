@@ -537,3 +537,25 @@ def test_a_neuron_of_arguments_only_needs_no_backward_code():
     w = Value(0.5)
     f = ag.compile(lambda x, y: ag.dot([x], [y]) + w, tier="python")
     assert_matches_eager(f, [w], 2.0, 3.0, mode="python")
+
+
+def test_reading_a_parameters_data_after_its_first_use_falls_back():
+    w = Value(2.0)
+
+    def f(x):
+        y = w * x
+        return y + w.data  # a number taken out of the parameter: stale in a replay
+
+    c = ag.compile(f)
+    with pytest.warns(RuntimeWarning, match=r"\.data"):
+        c(1.0)
+    assert c.mode == "eager" and type(w) is Value
+    w.data = 5.0
+    assert c(1.0).data == 10.0
+
+
+def test_parameters_are_plain_values_again_after_tracing():
+    model = nn.MLP(2, [3, 1], seed=0)
+    f = ag.compile(lambda x: model(x))
+    f([1.0, 2.0])
+    assert {type(p) for p in model.parameters()} == {Value}

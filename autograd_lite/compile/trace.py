@@ -89,6 +89,7 @@ class Tracer(_core.MonitorBase):
         self.trace = Trace(n_floats=n_floats)
         self.index: dict[int, int] = {}
         self.keep: list[Any] = []  # keeps ids stable while tracing
+        self.swapped: list[Value] = []  # parameters made Traced for the trace
 
     # -- entries --
 
@@ -104,6 +105,11 @@ class Tracer(_core.MonitorBase):
             kind, payload = "const", _get(v)
         else:
             kind, payload = "param", v
+            if type(v) is Value:
+                # Until the trace ends, a parameter is a Traced too, so that the
+                # function reading its .data from here on is seen (restored after).
+                v.__class__ = Traced
+                self.swapped.append(v)
         return self._add(v, Entry("", (), kind, payload, True, _get(v)))
 
     def _add(self, v: Value, entry: Entry) -> int:
@@ -227,6 +233,8 @@ def record(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
             out = fn(*traced_args, **traced_kwargs)
     finally:
         _state.tracer = saved
+        for v in tracer.swapped:
+            v.__class__ = Value
     trace = tracer.trace
     if not isinstance(out, Value):
         tracer.unsafe(f"it returned {type(out).__name__}, not a scalar Value", None)
