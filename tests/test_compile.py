@@ -559,3 +559,28 @@ def test_parameters_are_plain_values_again_after_tracing():
     f = ag.compile(lambda x: model(x))
     f([1.0, 2.0])
     assert {type(p) for p in model.parameters()} == {Value}
+
+
+def test_value_arguments_in_a_folded_program_receive_gradients_like_eager():
+    w = Value(0.3)
+    xs = [Value(0.1 * i - 1.0) for i in range(16)]
+    f = ag.compile(lambda xs: ag.sum([(w * x).tanh() * x for x in xs]), tier="numpy")
+    f(xs)
+    out = f(xs)
+    out.backward()
+    assert f.mode == "numpy"
+    got = [x.grad for x in xs] + [w.grad]
+    for v in [*xs, w]:
+        v.grad = 0.0
+    f.eager(xs).backward()
+    want = [x.grad for x in xs] + [w.grad]
+    assert all(close(a, b) for a, b in zip(got, want))
+
+
+def test_parameters_are_read_live_on_the_numpy_tier(moons):
+    model = nn.MLP(2, [4, 1], seed=0)
+    step = ag.compile(mlp_step(model), tier="numpy")
+    step(*moons)
+    for p in model.parameters():
+        p.data *= 1.5
+    assert_matches_eager(step, model.parameters(), *moons, mode="numpy")

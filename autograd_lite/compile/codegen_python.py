@@ -139,16 +139,38 @@ def build(trace: Trace) -> PythonProgram:
         back_lines + "\n" + params_lines.replace("def backward(", "def backward_params(")
     )
     exec(compile(forward_source, "<autograd_lite.compile forward>", "exec"), namespace)
-    exec(compile(backward_source, "<autograd_lite.compile backward>", "exec"), namespace)
+    params_source = params_lines.replace("def backward(", "def backward_params(")
     return PythonProgram(
         namespace["forward"],
-        namespace["backward"],
-        namespace["backward_params"],
+        _Lazy(back_lines, "backward", namespace),
+        _Lazy(params_source, "backward_params", namespace),
         forward_source,
         backward_source,
         grad_params,
         grad_args,
     )
+
+
+class _Lazy:
+    """A generated function compiled on its first call.
+
+    Compiling Python source costs about as much per line as running it a
+    few hundred times, and a training loop usually needs only one of the two
+    backward functions (with or without the arguments' gradients).
+    """
+
+    def __init__(self, source: str, name: str, namespace: dict[str, Any]) -> None:
+        self.source, self.name, self.namespace = source, name, namespace
+        self.fn: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        fn = self.fn
+        if fn is None:
+            exec(
+                compile(self.source, f"<autograd_lite.compile {self.name}>", "exec"), self.namespace
+            )
+            fn = self.fn = self.namespace[self.name]
+        return fn(*args)
 
 
 def _forward_expr(op: str, ins: list[str], namespace: dict[str, Any]) -> str:
