@@ -192,6 +192,10 @@ class _Generator:
         self.touched: set[int] = set()  # gradient arrays that start as zeros
         self.assigned: set[int] = set()  # gradient arrays written so far
         self.want_args = True
+        # What the forward pass of a group left for its backward pass:
+        self.inputs_of: dict[int, list[str]] = {}  # gathered input expressions
+        self.sum_info: dict[int, Any] = {}  # a one-source sum: (source, where, rows)
+        self.dot_info: dict[int, Any] = {}  # a neuron grid: sources, matrices, permutation
 
     # -- naming constants --
 
@@ -390,8 +394,7 @@ class _Generator:
             ):
                 expr = f"np.repeat({expr}, {group.size})"
             self.fwd.append(f"v{g} = {expr}")
-            group_inputs = ins
-            self.ns.setdefault("_inputs", {})[g] = group_inputs
+            self.inputs_of[g] = ins
 
     def _broadcast(self, s: int, idx: list[int]) -> bool:
         return all(i == idx[0] for i in idx)
@@ -401,7 +404,7 @@ class _Generator:
             return self.dot_backward(g, group)
         if group.op == "sum":
             return self.sum_backward(g, group)
-        ins = self.ns["_inputs"][g]
+        ins = self.inputs_of[g]
         for k, (s, idx) in enumerate(zip(group.sources, group.index)):
             if s == CONST:
                 continue
@@ -419,7 +422,7 @@ class _Generator:
             rows = np.array(group.index, dtype=np.intp).T  # (members, positions)
             expr, where = self.matrix(s, rows)
             self.fwd.append(f"v{g} = {expr}.sum(axis=1)")
-            self.ns.setdefault("_sum", {})[g] = (s, where, rows)
+            self.sum_info[g] = (s, where, rows)
             return
         terms = [self.gather(s, idx) for s, idx in zip(group.sources, group.index)]
         self.fwd.append(
@@ -431,9 +434,8 @@ class _Generator:
             self.fwd.append(f"v{g} = np.repeat(v{g}, {group.size})")
 
     def sum_backward(self, g: int, group: Group) -> None:
-        info = self.ns.get("_sum", {}).get(g)
-        if info is not None:
-            s, where, rows = info
+        if g in self.sum_info:
+            s, where, rows = self.sum_info[g]
             n = rows.shape[1]
             spread = (
                 f"np.repeat(g{g}, {n})"
@@ -492,7 +494,7 @@ class _Generator:
         identity = np.array_equal(flat, np.arange(group.size))
         perm = None if identity else self.const(flat)
         self.fwd.append(f"v{g} = Z{g}.ravel()" + ("" if identity else f"[{perm}]"))
-        self.ns.setdefault("_dot", {})[g] = (
+        self.dot_info[g] = (
             sw,
             sx,
             xu,
@@ -507,10 +509,9 @@ class _Generator:
         )
 
     def dot_backward(self, g: int, group: Group) -> None:
-        info = self.ns.get("_dot", {}).get(g)
-        if info is None:
+        if g not in self.dot_info:
             return self._dot_positions_backward(g, group)
-        sw, sx, xu, wu, xwhere, wwhere, perm, rows, cols, has_bias, n = info
+        sw, sx, xu, wu, xwhere, wwhere, perm, rows, cols, has_bias, n = self.dot_info[g]
         np = self.np
         if perm is None:
             self.bwd.append(f"G{g} = g{g}.reshape({rows}, {cols})")
@@ -533,10 +534,10 @@ class _Generator:
         if len(ins) % 2:
             terms.append(ins[2 * n])
         self.fwd.append(f"v{g} = " + " + ".join(["0.0", *terms]) + f" + np.zeros({group.size})")
-        self.ns.setdefault("_dotp", {})[g] = ins
+        self.inputs_of[g] = ins
 
     def _dot_positions_backward(self, g: int, group: Group) -> None:
-        ins = self.ns["_dotp"][g]
+        ins = self.inputs_of[g]
         n = len(group.sources) // 2
         for k in range(n):
             self.scatter(group.sources[k], group.index[k], f"{ins[n + k]} * g{g}")
