@@ -11,6 +11,7 @@ Example:
 """
 
 from .modules import ACTIVATIONS, FILE_FORMAT, FILE_VERSION, MLP, Layer, Module, Neuron, init_std
+from .serialization import ModelFileError, ModelFileTypeError
 
 __all__ = [
     "ACTIVATIONS",
@@ -18,6 +19,8 @@ __all__ = [
     "FILE_VERSION",
     "MLP",
     "Layer",
+    "ModelFileError",
+    "ModelFileTypeError",
     "Module",
     "Neuron",
     "init_std",
