@@ -584,3 +584,27 @@ def test_parameters_are_read_live_on_the_numpy_tier(moons):
     for p in model.parameters():
         p.data *= 1.5
     assert_matches_eager(step, model.parameters(), *moons, mode="numpy")
+
+
+def test_threads_share_a_compiled_function(moons):
+    import threading
+
+    model = nn.MLP(2, [4, 1], seed=0)
+    step = ag.compile(mlp_step(model))
+    want = step.eager(*moons).data
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(5):
+                results.append(step(*moons).data)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 20
+    assert all(close(r, want) for r in results)
