@@ -17,6 +17,7 @@ from .core import __all__ as _core_names
 
 if TYPE_CHECKING:
     from . import nn
+    from .compile import Compiled, compile
     from .inspect.anomaly import AnomalyError, detect_anomaly
     from .inspect.draw import draw_graph, draw_model
     from .inspect.explain import Explanation, GradientPath, explain
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 # name -> (module, attribute); attribute None means the module itself.
 _LAZY: dict[str, tuple[str, str | None]] = {
     "nn": ("nn", None),
+    "compile": ("compile", "compile"),
+    "Compiled": ("compile", "Compiled"),
     "data": ("nn.data", None),
     "losses": ("nn.losses", None),
     "optim": ("nn.optim", None),
@@ -68,9 +71,11 @@ __all__ = [
     *_core_names,
     "AnomalyError",
     "BackwardStepper",
+    "Compiled",
     "Explanation",
     "GradientPath",
     "__version__",
+    "compile",
     "data",
     "detect_anomaly",
     "draw_graph",

@@ -7,6 +7,11 @@ formulas follow PyTorch's, including the numerically stable forms:
 ``binary_cross_entropy_with_logits`` and ``cross_entropy`` never overflow,
 and ``softmax`` subtracts the largest input (a constant) before exponentiating.
 
+The losses are written to trace well under ``ag.compile``: targets take part
+as operands (a float target is a constant, a Value target an input), every
+decision on a Value is a comparison (a guard in a trace), and nothing reads
+``.data``.
+
 Example:
     >>> from autograd_lite import Value, losses
     >>> y = Value(0.75)
@@ -55,13 +60,17 @@ def _as_value(x: object, name: str) -> Value:
     raise TypeError(f"{name} needs numbers or Values as predictions, got {type(x).__name__} {x!r}")
 
 
-def _label(x: object, name: str) -> float:
-    """A target as a float (a Value target counts as a constant)."""
+def _label(x: object, name: str) -> Any:
+    """A target as a float, or the Value itself (then it takes part as an operand)."""
     if isinstance(x, Value):
-        return x.data
+        return x
     if isinstance(x, Real) or getattr(x, "shape", None) == ():
         return float(x)  # type: ignore[arg-type]
     raise TypeError(f"{name} needs numbers as targets, got {type(x).__name__} {x!r}")
+
+
+def _shown(x: Any) -> Any:
+    return x.data if isinstance(x, Value) else x
 
 
 def _describe(x: object) -> str:
@@ -105,7 +114,11 @@ def _reduce(name: str, terms: list[Value], reduction: Reduction) -> Any:
 
 def _clamped_log(p: Value) -> Value:
     """log(p), or the constant LOG_FLOOR where log(p) would fall below it (p near or at 0)."""
-    return p.log() if p.data > 0.0 and math.log(p.data) > LOG_FLOOR else Value(LOG_FLOOR)
+    if p > 0.0:
+        log_p = p.log()
+        if log_p > LOG_FLOOR:
+            return log_p
+    return Value(LOG_FLOOR)
 
 
 # --- regression ------------------------------------------------------------
@@ -167,15 +180,16 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
 
     def term(p: Any, t: Any) -> Value:
         p = _as_value(p, "binary_cross_entropy")
-        if not 0.0 <= p.data <= 1.0:
+        if not 0.0 <= p <= 1.0:
             raise ValueError(f"binary_cross_entropy needs a probability in [0, 1], got {p!r}")
         y = _label(t, "binary_cross_entropy")
         if not 0.0 <= y <= 1.0:
-            raise ValueError(f"binary_cross_entropy needs a target in [0, 1], got {y!r}")
+            raise ValueError(f"binary_cross_entropy needs a target in [0, 1], got {_shown(y)!r}")
         # A zero coefficient drops its log entirely: log(0) is never taken for it.
-        if y == 1.0:
+        # (y is in [0, 1] here, so y >= 1 means y == 1 and y <= 0 means y == 0.)
+        if y >= 1.0:
             return -_clamped_log(p)
-        if y == 0.0:
+        if y <= 0.0:
             return -_clamped_log(1.0 - p)
         return -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
 
@@ -201,11 +215,12 @@ def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reducti
         y = _label(t, "binary_cross_entropy_with_logits")
         if not 0.0 <= y <= 1.0:
             raise ValueError(
-                f"binary_cross_entropy_with_logits needs a target in [0, 1], got {y!r}"
+                f"binary_cross_entropy_with_logits needs a target in [0, 1], got {_shown(y)!r}"
             )
         # Branch on the sign so that exp() only ever sees -|z|; written this
-        # way (not with abs and relu) the slope at z = 0 is σ(0) - t.
-        if z.data >= 0.0:
+        # way (not with abs and relu) the slope at z = 0 is σ(0) - t. The
+        # comparison is on the Value, so a trace records it as a guard.
+        if z >= 0.0:
             return (1.0 - y) * z + (1.0 + (-z).exp()).log()
         return -y * z + (1.0 + z.exp()).log()
 
@@ -223,7 +238,7 @@ def hinge(score: Any, target: Any, reduction: Reduction = "mean") -> Any:
 
     def term(s: Any, t: Any) -> Value:
         y = _label(t, "hinge")
-        if y not in (-1.0, 1.0):
+        if not (-1.0 >= y >= -1.0 or 1.0 <= y <= 1.0):  # y is -1 or +1, also for a Value
             raise ValueError(
                 f"hinge needs labels -1 or +1, got {t!r}; "
                 f"map 0/1 labels with 2 * y - 1, or use data.make_moons(labels=(-1, 1))"
@@ -243,14 +258,19 @@ def _logits(values: Any, name: str) -> list[Value]:
     if not vs:
         raise ValueError(f"{name} needs at least one score, got an empty list")
     for v in vs:
-        if not math.isfinite(v.data):
+        if not -math.inf < v < math.inf:
             raise ValueError(f"{name} needs finite scores, got {v!r}")
     return vs
 
 
+def _max(vs: list[Value]) -> Value:
+    """max z as a constant (detached): comparisons pick it, so a trace guards the choice."""
+    return max(vs).detach()
+
+
 def _shifted(vs: list[Value]) -> tuple[list[Value], Value]:
     """(zᵢ - m) and log Σ exp(zᵢ - m) for m = max z, a constant: exp() stays <= 1."""
-    m = max(v.data for v in vs)
+    m = _max(vs)
     shifted = [v - m for v in vs]
     # One term is e⁰ = 1, so the sum is >= 1 and its log is safe.
     return shifted, value_sum([s.exp() for s in shifted]).log()
@@ -265,7 +285,7 @@ def softmax(values: Sequence[Any]) -> list[Value]:
         [0.0, 0.0, 1.0]
     """
     vs = _logits(values, "softmax")
-    m = max(v.data for v in vs)
+    m = _max(vs)
     exps = [(v - m).exp() for v in vs]
     total = value_sum(exps)
     return [e / total for e in exps]

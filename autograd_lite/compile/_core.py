@@ -1,0 +1,78 @@
+"""The one place where ``compile`` touches the engine.
+
+Everything the tracer needs from the core goes through these few functions,
+so that following a change in the core is an edit here and nowhere else:
+installing a monitor for this thread, telling a constant leaf from a
+parameter, asking whether hooks or a monitor force the eager path, and the
+per-op forward and local-derivative functions on floats.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> is_constant((Value(2.0) * 3).inputs[1])
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..core import OPS, Monitor, Value, is_grad_enabled, watch
+from ..core import value as _value
+from ..core.mode import current_monitor
+
+#: The engine's storage for ``Value.data``; reading it bypasses any subclass property.
+DATA_SLOT: Any = Value.__dict__["data"]
+
+#: The engine's monitor base class and the context manager that installs one.
+MonitorBase = Monitor
+watching = watch
+
+
+def is_constant(v: Value) -> bool:
+    """True for the constant leaf a plain number becomes inside an operation."""
+    return v.is_constant
+
+
+def monitor_active() -> bool:
+    """Whether something (``detect_anomaly``, another tracer) watches this thread."""
+    return current_monitor() is not None
+
+
+def hooked(values: list[Value]) -> bool:
+    """Whether any of ``values`` has a gradient hook (then backward must be eager).
+
+    The core keeps the hooked nodes in a weak set; it is empty unless some
+    hook exists anywhere, which makes the common case one truth test.
+    """
+    registry = _value.HOOKED
+    return bool(registry) and any(v in registry for v in values)
+
+
+def recording() -> bool:
+    """Whether operations are being recorded in this thread (False under ``no_grad``)."""
+    return is_grad_enabled()
+
+
+def op_forward(name: str) -> Callable[..., float]:
+    """``forward(*floats) -> float`` for op ``name``, raising where the eager op raises."""
+    op = OPS[name]
+    forward, validate = op.forward, op.validate
+    if op.check is None:
+        return forward  # type: ignore[no-any-return]
+
+    def checked(*xs: float) -> float:
+        validate(xs, xs)
+        return forward(*xs)  # type: ignore[no-any-return]
+
+    return checked
+
+
+def op_local(name: str) -> Callable[..., tuple[Any, ...]]:
+    """``local(out, *inputs) -> tuple`` of local derivatives for op ``name``."""
+    return OPS[name].local  # type: ignore[no-any-return]
+
+
+def known_op(name: str) -> bool:
+    """Whether the engine has an op called ``name``."""
+    return name in OPS
