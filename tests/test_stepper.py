@@ -62,7 +62,7 @@ def test_each_frame_highlights_the_node_of_its_step_only() -> None:
         assert frame.graph.source.count(COLORS["highlight"]) == 1
         marked = [ln for ln in frame.graph.text.splitlines() if ln.startswith("▶")]
         assert len(marked) == 1
-    assert view.frames[1].graph.text.splitlines()[1].startswith("▶  #0  y")
+    assert view.frames[1].graph.text.splitlines()[0].startswith("▶  #0  y")
 
 
 def test_edges_of_the_current_step_show_local_times_upstream() -> None:
