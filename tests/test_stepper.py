@@ -230,3 +230,141 @@ def test_without_dot_the_frames_are_text_with_an_install_hint(tmp_path) -> None:
     assert "<svg" not in page
     assert html.escape(INSTALL_HINT) in page
     assert "▶  #0  y" in page
+
+
+# --- what the frames say ----------------------------------------------------------
+
+
+def readme_neuron() -> tuple[Value, dict[str, Value]]:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.5, label="b")
+    n = x * w + b
+    n.label = "n"
+    y = n.tanh()
+    y.label = "y"
+    return y, {"x": x, "w": w, "b": b, "n": n}
+
+
+def grad_cell(text: str, label: str) -> str:
+    """The gradient shown for the node labelled ``label`` in a frame's text."""
+    line = next(ln for ln in text.splitlines() if re.search(rf"#\d+\s+{label}\s", ln))
+    return line.split("grad ", 1)[1]
+
+
+def test_a_node_used_once_is_never_so_far() -> None:
+    y, _ = readme_neuron()
+    view = ag.stepper(y)
+    for frame in view.frames:
+        assert "so far" not in frame.graph.text  # every node here has one consumer
+    assert grad_cell(view.frames[2].graph.text, "b") == "0.7864"
+
+
+def test_so_far_only_while_more_contributions_are_to_come() -> None:
+    x = Value(2.0, label="x")
+    h = (x * 3).exp()
+    h.label = "h"
+    y = h * x  # x receives from * (h*x) and from * (x*3): two contributions
+    y.label = "y"
+    view = ag.stepper(y)
+    shown = [grad_cell(f.graph.text, "x") for f in view.frames]
+    assert shown[0] == "?"
+    assert shown[1].endswith(" so far")  # h*x passed its share; x*3 has not yet
+    first_final = next(i for i, s in enumerate(shown) if i and not s.endswith("so far"))
+    x_times_3 = next(i for i, s in enumerate(view.steps, 1) if s.node.op == "*" and i > 1)
+    assert first_final == x_times_3  # final exactly when its last consumer is visited
+    y.backward()
+    assert shown[-1] == fmt(x.grad)
+
+
+def test_the_shown_sums_are_the_engines_contributions_added_in_order() -> None:
+    y = shared()
+    view = ag.stepper(y)
+    y.backward()
+    last = view.frames[-1].graph.text
+    for step in view.steps:
+        if step.node.label:
+            assert grad_cell(last, step.node.label) == fmt(step.node.grad)
+
+
+def test_negative_zero_never_shows() -> None:
+    x = Value(2.0, label="x")
+    y = (x * -1.0).relu() * 3  # relu's slope 0 times a negative: -0.0 along the way
+    y.label = "y"
+    view = ag.stepper(y)
+    assert any(str(c) == "-0.0" for s in view.steps for c in s.contributions)
+    for frame in view.frames:
+        assert "-0.0" not in frame.caption and "-0.0" not in frame.graph.text
+        assert "-0.0" not in frame.graph.source
+
+
+def test_one_caption_per_frame() -> None:
+    view = ag.stepper(readme_neuron()[0])
+    for frame in view.frames:
+        assert frame.caption not in frame.graph.source
+        assert frame.caption not in frame.graph.text
+    if shutil.which("dot"):
+        page = view.html()
+        for frame in view.frames[1:]:
+            assert page.count(html.escape(frame.caption)) == 1
+
+
+def test_buttons_use_only_characters_every_font_has() -> None:
+    page = ag.stepper(Value(1.0).exp()).html()
+    controls = re.search(r'<div class="ag-controls".*?</div>', page, flags=re.DOTALL).group(0)
+    labels = re.findall(r"<button[^>]*>([^<]*)</button>", controls)
+    assert len(labels) == 5
+    assert all(ord(ch) < 0x100 for label in labels for ch in html.unescape(label)), labels
+
+
+def test_a_wide_node_gives_a_bounded_caption_and_picture() -> None:
+    x = Value(1.0, label="x")
+    view = ag.stepper(ag.sum([x] * 100_000))
+    assert len(view.frames) == 3
+    assert len(view.frames[1].caption) < 200 and "100,000 inputs" in view.frames[1].caption
+    assert len(view.frames[1].graph.source) < 20_000
+    assert "… 99,960 more inputs" in view.frames[1].graph.source
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "named"),
+    [
+        ({"rankdir": "xx"}, ValueError, "rankdir"),
+        ({"max_nodes": 0}, ValueError, "max_nodes"),
+        ({"max_nodes": "60"}, TypeError, "max_nodes"),
+        ({"max_inputs": -1}, ValueError, "max_inputs"),
+        ({"params": "w"}, TypeError, "params"),
+    ],
+)
+def test_stepper_rejects_a_bad_argument_naming_it(kwargs, error, named) -> None:
+    with pytest.raises(error, match=named):
+        ag.stepper(neuron(), **kwargs)
+
+
+# --- nothing moves between frames ---------------------------------------------------
+
+
+def positions(source: str) -> list[str]:
+    return re.findall(r'\bpos="([^"]+)"', source)
+
+
+@needs_dot
+@pytest.mark.parametrize("build", [neuron, shared, readme_neuron])
+def test_every_frame_has_the_same_layout(build) -> None:
+    y = build()
+    y = y[0] if isinstance(y, tuple) else y
+    view = ag.stepper(y)
+    pinned = [positions(f.graph.source) for f in view.frames]
+    assert pinned[0] and all(p == pinned[0] for p in pinned)
+    assert all("fixedsize=true" in f.graph.source for f in view.frames)
+
+
+@needs_dot
+def test_rendered_frames_put_every_box_at_the_same_place_and_size() -> None:
+    view = ag.stepper(readme_neuron()[0])
+    page = view.html()
+    svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
+    assert len(svgs) == len(view.frames)
+    polygon = r'<polygon fill="[^"]*" stroke="[^"]*"[^>]*points="([^"]+)"'
+    boxes = [re.findall(polygon, s) for s in svgs]
+    assert all(b == boxes[0] for b in boxes)
+    sizes = {re.search(r'style="([^"]+)"', s).group(1) for s in svgs}
+    assert len(sizes) == 1  # the same size in the page too

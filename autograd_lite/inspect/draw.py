@@ -510,7 +510,11 @@ def _draw(
         g.edge(tail, head, **attrs)
 
     if layout:
-        g.attr(bb=layout["bb"])
+        # neato -n2 sizes the picture to what it draws; two invisible points
+        # at the layout's corners keep every drawing of it the same size.
+        x0, y0, x1, y1 = layout["bb"].split(",")
+        for corner, pos in (("corner_a", f"{x0},{y0}"), ("corner_b", f"{x1},{y1}")):
+            g.node(corner, "", shape="point", style="invis", width="0", height="0", pos=pos)
     cut: dict[str, int] = {}  # op node -> how many of its drawn inputs lead past max_nodes
     rest: dict[str, int] = {}  # op node -> how many inputs past max_inputs it has
     # A box's fields stack top to bottom whichever way the graph runs
