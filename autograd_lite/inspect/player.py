@@ -409,7 +409,8 @@ _SCRIPT = """<script>
       if (current === last) show(0);
       play.textContent = "pause";
       timer = setInterval(function () {
-        if (current >= last) stop(); else show(current + 1);
+        show(current + 1);
+        if (current >= last) stop();
       }, 900);
       return;
     }
