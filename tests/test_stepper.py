@@ -368,3 +368,21 @@ def test_rendered_frames_put_every_box_at_the_same_place_and_size() -> None:
     assert all(b == boxes[0] for b in boxes)
     sizes = {re.search(r'style="([^"]+)"', s).group(1) for s in svgs}
     assert len(sizes) == 1  # the same size in the page too
+
+
+def test_nodes_past_the_drawn_fan_in_still_count_towards_max_nodes() -> None:
+    xs = [Value(float(i)) * 2 for i in range(40)]  # 40 products, 80 leaves and constants
+    y = ag.sum(xs)
+    with pytest.raises(ValueError, match="more than 60 nodes"):
+        ag.stepper(y, max_inputs=5)
+
+
+def test_a_refused_graph_is_refused_quickly() -> None:
+    import time
+
+    x = Value(1.0)
+    y = ag.sum([x * 1.0 for _ in range(200_000)])
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="more than 60 nodes"):
+        ag.stepper(y)
+    assert time.perf_counter() - started < 1.0

@@ -38,7 +38,9 @@ def engine_steps(root: Value) -> list[Step]:
 
     The steps are the engine's own (``backward_steps``), so their numbers
     are the ones ``backward()`` adds; every ``.grad`` in the graph is put
-    back afterwards, also when a step raises.
+    back afterwards, also when a step raises. Registered hooks run, as they
+    do in ``backward_steps()``: to be swapped for a pass-local, hook-free
+    stepping call when the core provides one.
 
     Example:
         >>> from autograd_lite import Value

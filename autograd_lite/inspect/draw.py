@@ -318,19 +318,21 @@ def _check_values(value: object, name: str, who: str) -> set[Value]:
 # --- walking a bounded part of the graph ----------------------------------
 
 
-def _walk(root: Value, max_nodes: int, max_inputs: int) -> tuple[list[Value], int, bool]:
+def _walk(
+    root: Value, max_nodes: int, max_inputs: int, count_limit: int = COUNT_LIMIT
+) -> tuple[list[Value], int, bool]:
     """The first ``max_nodes`` Values breadth first from ``root``, following at most
     ``max_inputs`` inputs of each; and how many more there are (counted up to
-    :data:`COUNT_LIMIT`, then ``capped``).
+    ``count_limit``, then ``capped``).
 
     However wide or deep the graph, this touches at most
-    ``(max_nodes + COUNT_LIMIT) * max_inputs`` edges.
+    ``(max_nodes + count_limit) * max_inputs`` edges.
     """
     seen = {root}
     order = [root]
     counted = 0
     capped = False
-    limit = max_nodes + COUNT_LIMIT
+    limit = max_nodes + count_limit
     i = 0
     while i < len(order):
         node = order[i]

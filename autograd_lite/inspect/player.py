@@ -14,7 +14,9 @@ JavaScript the frames are simply shown one under another). ``save()``
 writes the same view to an HTML file for a browser.
 
 What it does to your graph: nothing. Every ``.grad`` is as it was before,
-so calling ``backward()`` afterwards gives the usual result.
+so calling ``backward()`` afterwards gives the usual result. Registered
+hooks do run, as in ``backward_steps()`` (the core has no public way yet to
+step through a pass without them).
 
 Example:
     >>> import autograd_lite as ag
@@ -32,6 +34,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import sys
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -149,7 +152,8 @@ class BackwardStepper:
             "params": _check_values(params, "params", who),
             "who": who,
         }
-        _, hidden, _ = _walk(root, max_nodes, max_inputs)
+        # Every node counts here, drawn or not: each is a step, so a frame.
+        _, hidden, _ = _walk(root, max_nodes, sys.maxsize, count_limit=1)
         if hidden:
             raise ValueError(
                 f"{who} draws one frame per node, and this graph has more than "
