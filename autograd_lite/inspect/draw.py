@@ -561,7 +561,8 @@ def _draw(
         edge(op_id + "_rest", op_id, style="dashed")
     # One dashed edge per op that lost inputs, however many it lost.
     for op_id, lost in cut.items():
-        edge("more", op_id, style="dashed", label=f"{lost:,} inputs" if lost > 1 else None)
+        counted = {"label": f"{lost:,} inputs"} if lost > 1 else {}
+        edge("more", op_id, style="dashed", **counted)
     more = ""
     if hidden:
         more = f"… {hidden:,}{'+' if capped else ''} more nodes not drawn (max_nodes={max_nodes})"

@@ -145,7 +145,7 @@ class BackwardStepper:
         who = "stepper()"
         if not isinstance(root, Value):
             raise TypeError(f"{who} needs a Value, got {type(root).__name__} {root!r}")
-        self._options = {
+        self._options: dict[str, Any] = {
             "rankdir": _check_rankdir(rankdir, who, auto=True),
             "max_nodes": _check_count(max_nodes, "max_nodes", 1, who),
             "max_inputs": _check_count(max_inputs, "max_inputs", 1, who),
