@@ -155,7 +155,10 @@ FAKE_DOM = textwrap.dedent(
     """
     // Just enough DOM to run the stepper's script and press its buttons.
     const n = Number(process.argv[2]);
-    const frames = Array.from({length: n}, () => ({style: {display: ""}}));
+    const board = {children: [], appendChild(c) { this.children.push(c); }, style: {}};
+    const parent = {inserted: null, insertBefore(node, before) { this.inserted = node; }};
+    const frames = Array.from({length: n}, () => ({style: {display: ""}, parentNode: parent}));
+    const captions = Array.from({length: n}, () => ({style: {}}));
     const handlers = {};
     const el = (props) => Object.assign({
       style: {}, textContent: "",
@@ -165,9 +168,17 @@ FAKE_DOM = textwrap.dedent(
     const position = el({}), play = el({textContent: "play"});
     const controls = el({name: "controls", style: {display: "none"}, querySelector: (s) =>
       s === "input" ? slider : s === ".ag-position" ? position : play});
-    const root = {querySelectorAll: () => frames, querySelector: () => controls};
-    global.document = {getElementById: () => root};
-    const shown = () => frames.map((f) => (f.style.display === "none" ? 0 : 1)).join("");
+    const root = {
+      querySelectorAll: (s) => (s === ".ag-frame" ? frames : captions),
+      querySelector: () => controls,
+    };
+    global.document = {getElementById: () => root, createElement: () => board};
+    const shown = () => {
+      const f = frames.map((f) => (f.style.display === "none" ? 0 : 1)).join("");
+      const c = captions.map((c) => (c.style.visibility === "hidden" ? 0 : 1)).join("");
+      if (f !== c) throw new Error(`frame ${f} shown under caption ${c}`);
+      return f;
+    };
     const press = (go) => handlers.controlsclick({target: {getAttribute: () => go}});
     const log = [];
     eval(require("fs").readFileSync(0, "utf8"));
@@ -178,6 +189,7 @@ FAKE_DOM = textwrap.dedent(
     press("next"); log.push([shown()]);
     slider.value = "2"; handlers.sliderinput(); log.push([shown()]);
     press("first"); log.push([shown(), position.textContent]);
+    log.push([board.children.length, parent.inserted === board, board.style.display]);
     console.log(JSON.stringify(log));
     """
 )
@@ -201,6 +213,7 @@ def test_the_script_shows_one_frame_at_a_time_and_the_buttons_move(tmp_path) -> 
         ["0001"],
         ["0010"],
         ["1000", "before backward"],
+        [4, True, "grid"],  # the captions share one cell above the pictures
     ]
 
 

@@ -377,28 +377,43 @@ def stepper(
 _CONTROLS = """<div class="ag-controls" style="display: none; margin: 4px 0">
 <button type="button" data-go="first" title="before backward">« first</button>
 <button type="button" data-go="prev" title="previous step">&lt; back</button>
-<button type="button" data-go="play" title="play or pause">play</button>
+<button type="button" data-go="play" title="play or pause" style="min-width: 4.5em">play</button>
 <button type="button" data-go="next" title="next step">next &gt;</button>
 <button type="button" data-go="last" title="after backward">last »</button>
 <input type="range" min="0" max="{last}" value="0" style="vertical-align: middle; width: 40%">
-<span class="ag-position"></span>
+<span class="ag-position" style="display: inline-block; min-width: 10em"></span>
 </div>"""
 
-# Shows one frame at a time. Until it runs, every frame is visible in order,
-# so the view still reads top to bottom where scripts are not allowed.
+# Shows one frame at a time. Until it runs, every frame is visible in order
+# under its caption, so the view still reads top to bottom where scripts are
+# not allowed.
 _SCRIPT = """<script>
 (function () {
   var root = document.getElementById("__UID__");
   if (!root) return;
   var frames = root.querySelectorAll(".ag-frame");
+  var captions = root.querySelectorAll(".ag-caption");
   var controls = root.querySelector(".ag-controls");
   var slider = controls.querySelector("input");
   var position = controls.querySelector(".ag-position");
   var play = controls.querySelector('[data-go="play"]');
   var last = frames.length - 1, current = 0, timer = null;
+  // Every caption in one grid cell, above the pictures: the cell is as tall
+  // as the tallest caption, so a caption that wraps never moves the picture.
+  var board = document.createElement("div");
+  board.className = "ag-captions";
+  board.style.display = "grid";
+  for (var k = 0; k <= last; k++) {
+    captions[k].style.gridArea = "1 / 1";
+    board.appendChild(captions[k]);
+  }
+  frames[0].parentNode.insertBefore(board, frames[0]);
   function show(i) {
     current = Math.max(0, Math.min(last, i));
-    for (var k = 0; k <= last; k++) frames[k].style.display = k === current ? "" : "none";
+    for (var k = 0; k <= last; k++) {
+      frames[k].style.display = k === current ? "" : "none";
+      captions[k].style.visibility = k === current ? "visible" : "hidden";
+    }
     slider.value = current;
     position.textContent = current === 0 ? "before backward" : "step " + current + " of " + last;
   }
