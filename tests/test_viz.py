@@ -444,16 +444,40 @@ def chain(depth: int) -> Value:
     return y
 
 
-@needs_dot
 def test_auto_orientation_keeps_a_small_graph_left_to_right() -> None:
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     assert "rankdir=LR" in ag.draw_graph(x * w).source
+    assert "rankdir=LR" in ag.draw_graph(neuron()[0]).source
 
 
-@needs_dot
 def test_auto_orientation_turns_a_deep_graph_top_down() -> None:
     assert "rankdir=TB" in ag.draw_graph(chain(12)).source
     assert "rankdir=LR" in ag.draw_graph(chain(12), rankdir="LR").source
+
+
+@needs_dot
+@pytest.mark.parametrize("depth", [2, 5, 12])
+def test_auto_orientation_agrees_with_dot(depth: int) -> None:
+    from autograd_lite.inspect.draw import FIT_WIDTH_PT, layout_of
+
+    def width(rankdir: str) -> float:
+        source = ag.draw_graph(chain(depth), rankdir=rankdir).source
+        return float(layout_of(source)["bb"].split(",")[2])
+
+    chosen = ag.draw_graph(chain(depth)).graph_attr["rankdir"]
+    across = width("LR")
+    assert chosen == ("LR" if across <= FIT_WIDTH_PT or across <= width("TB") else "TB")
+
+
+def test_auto_orientation_does_not_run_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphviz
+
+    def no_dot(*args: object, **kwargs: object) -> None:
+        raise AssertionError("draw_graph ran dot")
+
+    monkeypatch.setattr(graphviz, "pipe_string", no_dot)
+    monkeypatch.setattr(graphviz, "pipe", no_dot)
+    ag.draw_graph(chain(12))
 
 
 @needs_dot

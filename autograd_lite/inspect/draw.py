@@ -273,6 +273,60 @@ def _fitting(draw: Callable[[str], graphviz.Digraph]) -> tuple[graphviz.Digraph,
     return (down, tall) if _width_pt(tall) < _width_pt(wide) else (across, wide)
 
 
+def _estimated_rankdir(
+    drawn: list[Value], max_inputs: int, fields: Callable[[Value], list[str]]
+) -> str:
+    """"LR" if the drawing would fit :data:`FIT_WIDTH_PT` left to right, else the narrower way.
+
+    An estimate from the graph's shape, so that no ``dot`` run is needed.
+    ``dot`` puts an op one rank past the highest of its inputs and its Value
+    one past the op, and a leaf just before its first consumer. Left to right
+    the picture is as wide as the sum of each rank's widest node; top down,
+    as its widest rank. Sizes use Helvetica's average character width at the
+    drawing's font sizes.
+    """
+    drawn_set = set(drawn)
+    rank: dict[Value, int] = {}
+    # Inputs before their consumers (a breadth-first order does not ensure
+    # that in a DAG): settle a node once its drawn inputs are settled.
+    for start in reversed(drawn):
+        stack = [start]
+        while stack:
+            v = stack[-1]
+            if v in rank:
+                stack.pop()
+                continue
+            below = [i for i in v.inputs[:max_inputs] if i in drawn_set and i not in rank]
+            if below:
+                stack.extend(below)
+                continue
+            stack.pop()
+            inputs = [rank[i] for i in v.inputs[:max_inputs] if i in drawn_set]
+            # A leaf sits at 0 for now; an op at max(inputs) + 1, its Value one further.
+            rank[v] = max(inputs, default=-1) + 2 if v.inputs else 0
+    first_use: dict[Value, int] = {}
+    for v in drawn:
+        for i in v.inputs[:max_inputs]:
+            if i in drawn_set and not i.inputs:
+                first_use[i] = min(first_use.get(i, rank[v] - 1), rank[v] - 1)
+    widths: dict[int, list[float]] = {}
+    for v in drawn:
+        if is_constant(v):
+            widths.setdefault(first_use.get(v, 1) - 1, []).append(6.0 * len(number(v.data)) + 8)
+            continue
+        box = 6.2 * max(map(len, fields(v))) + 16
+        if not v.inputs:
+            widths.setdefault(first_use.get(v, 1) - 1, []).append(box)
+            continue
+        widths.setdefault(rank[v], []).append(box)
+        widths.setdefault(rank[v] - 1, []).append(max(54.0, 7.0 * len(v.op) + 20))
+    across = sum(max(w) for w in widths.values()) + 36.0 * (len(widths) - 1)
+    if across <= FIT_WIDTH_PT:
+        return "LR"
+    down = max(sum(w) + 18.0 * (len(w) - 1) for w in widths.values())
+    return "TB" if down < across else "LR"
+
+
 def _check_count(value: object, name: str, least: int, who: str) -> int:
     if isinstance(value, bool):
         raise TypeError(f"{who}: {name} must be a whole number, got bool {value!r}")
@@ -385,8 +439,9 @@ def draw_graph(
     Args:
         root: the output to draw from.
         rankdir: "auto" (left to right if that fits 1,000 px readably, else
-            the narrower of that and top down; this runs ``dot`` once or
-            twice), or a Graphviz direction: "LR", "RL", "TB" or "BT".
+            the narrower of that and top down, judged from the graph's shape
+            and its labels' lengths), or a Graphviz direction: "LR", "RL",
+            "TB" or "BT".
         show_grad: show ``.grad`` in each box.
         max_nodes: the most Values to draw (at least 1).
         max_inputs: the most inputs to draw for one op (at least 1).
@@ -421,24 +476,17 @@ def draw_graph(
         for step in engine_steps(root):
             for i, d in enumerate(step.local_grads[:max_inputs]):
                 notes[(step.node, i)] = f"∂ {number(d)}"
-    _check_rankdir(rankdir, who, auto=True)
-
-    def draw(direction: str) -> graphviz.Digraph:
-        return _draw(
-            root,
-            rankdir=direction,
-            show_grad=show_grad,
-            max_nodes=max_nodes,
-            max_inputs=max_inputs,
-            highlight=highlight,
-            params=params,
-            notes=notes,
-            marked_notes=False,
-        )
-
-    if rankdir != "auto":
-        return draw(rankdir)
-    return _fitting(draw)[0]
+    return _draw(
+        root,
+        rankdir=rankdir,
+        show_grad=show_grad,
+        max_nodes=max_nodes,
+        max_inputs=max_inputs,
+        highlight=highlight,
+        params=params,
+        notes=notes,
+        marked_notes=False,
+    )
 
 
 #: Where a fixed layout puts things: node id -> (pos, width, height), the
@@ -470,7 +518,7 @@ def _draw(
     """
     if not isinstance(root, Value):
         raise TypeError(f"{who} needs a Value, got {type(root).__name__} {root!r}")
-    rankdir = _check_rankdir(rankdir, who)
+    rankdir = _check_rankdir(rankdir, who, auto=True)
     show_grad = _check_flag(show_grad, "show_grad", who)
     max_nodes = _check_count(max_nodes, "max_nodes", 1, who)
     max_inputs = _check_count(max_inputs, "max_inputs", 1, who)
@@ -494,6 +542,16 @@ def _draw(
             return "parameter" if v in param_set else "leaf"
         return "intermediate"
 
+    def fields(v: Value) -> list[str]:
+        shown = [f"data {number(v.data)}"]
+        if show_grad:
+            shown.append(f"grad {grad_text(v)}")
+        if v.label:
+            shown.insert(0, v.label)
+        return shown
+
+    if rankdir == "auto":
+        rankdir = _estimated_rankdir(drawn, max_inputs, fields)
     g = _new_drawing(rankdir)
     edges = iter(layout["edges"]) if layout else None
 
@@ -532,12 +590,7 @@ def _draw(
             node(vid, _escape(number(v.data)), shape="box", fontsize="9", width="0", height="0",
                  margin="0.05,0.02", **style)  # fmt: skip
         else:
-            fields = [f"data {number(v.data)}"]
-            if show_grad:
-                fields.append(f"grad {grad_text(v)}")
-            if v.label:
-                fields.insert(0, v.label)
-            record = " | ".join(_record_escape(f) for f in fields)
+            record = " | ".join(_record_escape(f) for f in fields(v))
             node(vid, "{ " + record + " }" if stacked else record, shape="record", **style)
         if not v.inputs:
             continue
