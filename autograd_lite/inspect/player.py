@@ -73,7 +73,8 @@ class Frame:
     Attributes:
         index: 0 before backward starts, then the step number.
         step: the :class:`~autograd_lite.Step` just applied (None for frame 0).
-        caption: one line saying what happened (``str(step)``).
+        caption: one line saying what happened (``str(step)``; shorter for
+            an op with many inputs, and never ``-0.0``).
         graph: the drawing (a ``graphviz.Digraph``; ``graph.text`` is its text form).
 
     Example:
