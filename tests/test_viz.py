@@ -417,6 +417,13 @@ def test_hostile_labels_render(rankdir: str) -> None:
     assert "a\\x00b &quot;q&quot; {c|d}" in svg or "a\\x00b &quot;q&quot;" in svg
 
 
+def test_a_huge_label_is_cut_short() -> None:
+    x = Value(1.0, label="a" * 1_000_000)
+    g = ag.draw_graph(x * 2, rankdir="LR")
+    assert len(g.source) < 5_000 and len(g.text) < 1_000
+    assert "a" * 79 + "…" in g.source and "a" * 81 not in g.source
+
+
 def test_negative_zero_is_shown_as_zero() -> None:
     x = Value(-0.0, label="x")
     y = x * -1.0

@@ -202,8 +202,16 @@ def _new_drawing(rankdir: str) -> graphviz.Digraph:
     )
 
 
+#: Longer labels are cut to this many characters (and "…"), so one label
+#: cannot make a picture (or its text) unbounded.
+MAX_LABEL = 80
+
+
 def _printable(text: str) -> str:
-    """Control characters (a NUL, a newline) as their escapes, so ``dot`` takes the text."""
+    """Control characters (a NUL, a newline) as their escapes, so ``dot`` takes the text;
+    cut to :data:`MAX_LABEL` characters."""
+    if len(text) > MAX_LABEL:
+        text = text[: MAX_LABEL - 1] + "…"
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
