@@ -399,3 +399,24 @@ def test_a_refused_graph_is_refused_quickly() -> None:
     with pytest.raises(ValueError, match="more than 60 nodes"):
         ag.stepper(y)
     assert time.perf_counter() - started < 1.0
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_chosen_direction_is_kept_and_laid_out_once(rankdir: str) -> None:
+    view = ag.stepper(neuron(), rankdir=rankdir)
+    assert all(f"rankdir={rankdir}" in f.graph.source for f in view.frames)
+    pinned = [positions(f.graph.source) for f in view.frames]
+    assert pinned[0] and all(p == pinned[0] for p in pinned)
+    svg = view.frames[3].graph._repr_mimebundle_()["image/svg+xml"]  # one frame on its own
+    assert "<svg" in svg and "so far" in view.frames[3].graph.source
+
+
+@needs_dot
+def test_auto_direction_fits_the_notebook_where_it_can() -> None:
+    from autograd_lite.inspect.draw import FIT_WIDTH_PT
+
+    view = ag.stepper(readme_neuron()[0])
+    svg = view.frames[0].graph._repr_mimebundle_()["image/svg+xml"]
+    width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    assert width_pt <= FIT_WIDTH_PT + 8  # Graphviz adds a 4 pt margin each side
