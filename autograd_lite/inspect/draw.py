@@ -284,7 +284,7 @@ def _fitting(draw: Callable[[str], graphviz.Digraph]) -> tuple[graphviz.Digraph,
 def _estimated_rankdir(
     drawn: list[Value], max_inputs: int, fields: Callable[[Value], list[str]]
 ) -> str:
-    """"LR" if the drawing would fit :data:`FIT_WIDTH_PT` left to right, else the narrower way.
+    """Return "LR" if the drawing would fit :data:`FIT_WIDTH_PT` left to right, else the narrower way.
 
     An estimate from the graph's shape, so that no ``dot`` run is needed.
     ``dot`` puts an op one rank past the highest of its inputs and its Value
