@@ -12,26 +12,8 @@ Example:
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .core import (
-    GradcheckError,
-    HookHandle,
-    Step,
-    Value,
-    backward_order,
-    backward_steps,
-    dot,
-    enable_grad,
-    grad,
-    gradcheck,
-    gradgradcheck,
-    gradients,
-    hessian,
-    is_grad_enabled,
-    no_grad,
-    sum,
-    topological_order,
-    value_and_grad,
-)
+from .core import *  # noqa: F403  (the core's public names, listed once in core/__init__.py)
+from .core import __all__ as _core_names
 
 if TYPE_CHECKING:
     from . import nn
@@ -83,36 +65,19 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    *_core_names,
     "AnomalyError",
     "BackwardStepper",
     "Explanation",
-    "GradcheckError",
     "GradientPath",
-    "HookHandle",
-    "Step",
-    "Value",
     "__version__",
-    "backward_order",
-    "backward_steps",
     "data",
     "detect_anomaly",
-    "dot",
     "draw_graph",
     "draw_model",
-    "enable_grad",
     "explain",
-    "grad",
-    "gradcheck",
-    "gradgradcheck",
-    "gradients",
-    "hessian",
-    "is_grad_enabled",
     "losses",
     "nn",
-    "no_grad",
     "optim",
     "stepper",
-    "sum",
-    "topological_order",
-    "value_and_grad",
 ]

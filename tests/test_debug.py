@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite import Value
-from autograd_lite.core import value as engine
+from autograd_lite.core import mode as engine_mode
 from autograd_lite.core.graph import backward_order, topological_order
+from autograd_lite.core.mode import current_monitor
 
 # --- graphs to test on: each builder makes a fresh graph and returns its output
 
@@ -277,7 +278,7 @@ def test_removed_hook_is_not_called_and_remove_is_idempotent() -> None:
     handle.remove()
     (x * 3).backward()
     assert seen == [3.0]
-    assert x not in engine._HOOKS
+    assert x._hooks is None
 
 
 def test_removing_one_hook_keeps_the_others() -> None:
@@ -527,16 +528,16 @@ def test_gradients_inside_detect_anomaly_are_unchanged() -> None:
 
 
 def test_detect_anomaly_restores_the_previous_monitor_on_exit_and_on_error() -> None:
-    assert engine._mode.monitor is None
+    assert current_monitor() is None
     with ag.detect_anomaly():
-        outer = engine._mode.monitor
+        outer = current_monitor()
         with ag.detect_anomaly():
-            assert engine._mode.monitor is not outer
-        assert engine._mode.monitor is outer
+            assert current_monitor() is not outer
+        assert current_monitor() is outer
         with pytest.raises(RuntimeError), ag.detect_anomaly():
             raise RuntimeError
-        assert engine._mode.monitor is outer
-    assert engine._mode.monitor is None and engine._mode.plain
+        assert current_monitor() is outer
+    assert current_monitor() is None and not engine_mode.special
 
 
 def test_nested_detect_anomaly_still_knows_where_outer_nodes_were_created() -> None:
@@ -552,7 +553,7 @@ def test_nested_detect_anomaly_still_knows_where_outer_nodes_were_created() -> N
 def test_detect_anomaly_only_affects_its_own_thread() -> None:
     seen: list[object] = []
     with ag.detect_anomaly():
-        thread = threading.Thread(target=lambda: seen.append(engine._mode.monitor))
+        thread = threading.Thread(target=lambda: seen.append(current_monitor()))
         thread.start()
         thread.join()
     assert seen == [None]
@@ -565,5 +566,5 @@ def test_detect_anomaly_works_as_a_decorator() -> None:
 
     with pytest.raises(ag.AnomalyError, match="exp produced inf"):
         overflow(Value(1000.0))
-    assert engine._mode.monitor is None
+    assert current_monitor() is None
     assert overflow.__name__ == "overflow"

@@ -420,3 +420,15 @@ def test_auto_direction_fits_the_notebook_where_it_can() -> None:
     svg = view.frames[0].graph._repr_mimebundle_()["image/svg+xml"]
     width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
     assert width_pt <= FIT_WIDTH_PT + 8  # Graphviz adds a 4 pt margin each side
+
+
+def test_stepper_runs_no_hook() -> None:
+    x = Value(2.0, label="x")
+    y = (x * x).exp()
+    calls: list[float] = []
+    x.register_hook(calls.append)
+    y.register_hook(lambda g: calls.append(g) or g * 100)  # would change every number
+    view = ag.stepper(y)
+    assert calls == []
+    y.backward()
+    assert view.steps[-1].grad == x.grad / 100  # the hook-free pass

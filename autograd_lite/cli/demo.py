@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from ..core.value import Value, no_grad
+from ..core import Value, no_grad
 from ..nn import data, losses, optim
 from ..nn import modules as nn
 

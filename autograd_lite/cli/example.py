@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..core.value import Value, dot, no_grad
+from ..core import Value, dot, no_grad
 from ..nn import optim
 
 #: The walkthrough's citation, printed with the example.

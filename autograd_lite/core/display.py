@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .value import Value, _Constant
+from .value import Value
 
 #: Ops written between their two operands (``x*w``); the rest read as calls.
 INFIX = frozenset({"+", "-", "*", "/", "**"})
@@ -45,7 +45,7 @@ def _short(v: Value, infix: bool = False) -> str:
     """An operand as it appears inside another node's name (an op node is just …)."""
     if v.label:
         return v.label
-    if isinstance(v, _Constant):
+    if v.is_constant:
         return fmt(v.data)
     if not v.inputs:
         return f"Value({fmt(v.data)})"

@@ -22,7 +22,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .value import Value, _to_float, gradients
+from .backward import gradients
+from .value import Value, _to_float
 
 
 class _Depth(threading.local):

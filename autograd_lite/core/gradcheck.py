@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .functional import grad, value_and_grad
-from .value import Value, _to_float, no_grad
+from .mode import no_grad
+from .value import Value, _to_float
 
 
 class GradcheckError(AssertionError):

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .backward import _passes, accumulate, order_of, seed_of
 from .display import expression, fmt, grad_ref, node_name
-from .graph import backward_order
-from .value import Value, _chain_rule, _Constant, _to_float
+from .value import Value
 
 # --- stepping through backward ---------------------------------------------
 
@@ -66,14 +66,14 @@ class Step:
             head += node_name(node)
         head += f", grad={fmt(self.grad)}: "
         if not self.inputs:
-            kind = "a constant" if isinstance(node, _Constant) else "a leaf"
+            kind = "a constant" if node.is_constant else "a leaf"
             return head + f"{kind}, nothing left to pass back"
         # Constants (the 2 in x * 2) receive their share too, but nothing
         # reads it, so the line leaves them out.
         terms = [
             f"{grad_ref(inp)} += {fmt(d)} × {fmt(self.grad)} = {fmt(c)}"
             for inp, d, c in zip(self.inputs, self.local_grads, self.contributions)
-            if not isinstance(inp, _Constant)
+            if not inp.is_constant
         ]
         return head + ("; ".join(terms) or "only constants below, nothing to pass on")
 
@@ -81,12 +81,39 @@ class Step:
         return f"<Step {self.index}/{self.total} {node_name(self.node)} grad={fmt(self.grad)}>"
 
 
-def _steps(root: Value, seed: Any, create_graph: bool, accumulate: bool) -> Iterator[Step]:
-    """The engine's general backward loop, one :class:`Step` per node."""
-    order = backward_order(root)
+def walk(
+    root: Value,
+    gradient: Any = 1.0,
+    *,
+    create_graph: bool = False,
+    write_grads: bool = True,
+    hooks: bool = True,
+) -> Iterator[Step]:
+    """The backward pass one :class:`Step` per ``next()``, with the choices spelled out.
+
+    ``backward_steps`` is ``walk`` with the defaults. With
+    ``write_grads=False`` no ``.grad`` changes and with ``hooks=False`` no
+    user hook runs: how the stepper and other viewers watch a pass without
+    changing anything.
+
+    Example:
+        >>> x = Value(2.0, label="x")
+        >>> [s.grad for s in walk(x * 3, write_grads=False)], x.grad
+        ([1.0, 3.0, 2.0], 0.0)
+    """
+    seed = seed_of(gradient, create_graph, "backward_steps()")
+    return _walk(root, seed, create_graph, write_grads, hooks)
+
+
+def _walk(
+    root: Value, seed: Any, create_graph: bool, write_grads: bool, hooks: bool
+) -> Iterator[Step]:
+    order = order_of(root)  # the sort runs untraced: a debugger's `s` skips it
     total = len(order)
-    passes = _chain_rule(order, seed, create_graph, accumulate)
+    passes = _passes(order, seed, create_graph, hooks)
     for index, (node, grad, local, contributions) in enumerate(passes, 1):
+        if write_grads:
+            node.grad = accumulate(node.grad, grad, node)
         yield Step(index, total, node, grad, node.inputs, local, contributions)
 
 
@@ -100,7 +127,9 @@ def backward_steps(
     it as a :class:`Step`. Exhausting the generator leaves exactly the
     gradients ``backward()`` gives; stopping early leaves the nodes not yet
     visited without this pass's gradient. Hooks run as in ``backward()``.
-    Under ``pdb``, stepping into the generator reaches the op's own named
+    The running gradients belong to this generator, so other passes (an
+    ``explain``, ``ag.gradients``) may run while it is paused. Under
+    ``pdb``, ``s`` from ``next(steps)`` reaches the op's own named
     local-derivative function (``mul_local``, ``tanh_local``, ...).
 
     Args:
@@ -115,11 +144,5 @@ def backward_steps(
         >>> len(steps), round(x.grad, 4)
         (2, 1.6487)
     """
-    # The same seed backward() uses, so the passes agree bit for bit.
-    if isinstance(gradient, Value):
-        seed = gradient if create_graph else gradient.data
-    else:
-        seed = _to_float(gradient, "backward_steps()")
-    return _steps(root, seed, create_graph, accumulate=True)
-
-
+    seed = seed_of(gradient, create_graph, "backward_steps()")
+    return _walk(root, seed, create_graph, True, True)

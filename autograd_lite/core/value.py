@@ -1,11 +1,12 @@
-"""``Value``: a float that records how it was computed, and ``backward()``.
+"""``Value``: a float that records how it was computed.
 
-Every arithmetic operation on a ``Value`` returns a new ``Value`` that keeps
-its inputs (``.inputs``, in operand order), the operation's name (``.op``) and
-the local derivatives ∂out/∂input (computed once, by the functions in
-:mod:`autograd_lite.ops`). ``backward()`` then walks the recorded graph in
-reverse topological order and applies the chain rule along every edge:
-``input.grad += local · upstream``.
+Every operation on a ``Value`` returns a new ``Value`` that keeps its inputs
+(``.inputs``, in operand order), the record of the operation that made it
+(``.op`` is its name) and the input values the forward pass used. The local
+derivatives ∂out/∂input come from the op's record (:mod:`.ops`) when the
+backward pass (:mod:`.backward`) needs them, always from those saved values,
+so every route through backward gives the same numbers even after a leaf's
+``.data`` has been changed (by an optimizer step, say).
 
 Equality and hashing are by identity, so Values work as dict keys and set
 members; ``<``, ``<=``, ``>``, ``>=`` compare ``.data``.
@@ -21,174 +22,83 @@ Example:
 
 from __future__ import annotations
 
-import builtins
-import functools
 import math
 import operator
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from numbers import Real
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from .graph import backward_order, nodes
-from .ops import (
-    LOCALS,
-    abs_local,
-    add_local,
-    cos_local,
-    div_local,
-    dot_local,
-    exp_local,
-    identity_local,
-    log_local,
-    mul_local,
-    neg_local,
-    pow_local,
-    power,
-    relu_local,
-    sigmoid_local,
-    sin_local,
-    sqrt_local,
-    sub_local,
-    sum_local,
-    tanh_local,
-)
+from . import mode as _modes
+from .graph import nodes, topological_order
 
 if TYPE_CHECKING:
+    from .ops import Op
     from .steps import Step
 
 Operand = Any  # a Value, or a real number that will be wrapped as a constant
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-# --- recording mode (per thread) -------------------------------------------
-
-
-class _Mode(threading.local):
-    """Per-thread switches: recording on or off, and an optional monitor.
-
-    ``plain`` caches "recording, and nothing watching". Reading a
-    thread-local costs more than the rest of a small op, so the hot path
-    first reads the global ``_SPECIAL``: the number of threads not in plain
-    mode. While it is 0, no thread-local is read at all.
-    """
-
-    recording: bool = True
-    monitor: Any = None  # an object with forward(out, op, inputs) / backward(...)
-    plain: bool = True
-
-    def refresh(self) -> None:
-        """Recompute ``plain`` after changing ``recording`` or ``monitor``."""
-        global _SPECIAL
-        plain = self.recording and self.monitor is None
-        if plain != self.plain:
-            with _SPECIAL_LOCK:
-                _SPECIAL += -1 if plain else 1
-            self.plain = plain
-
-
-_SPECIAL = 0
-_SPECIAL_LOCK = threading.Lock()
-_mode = _Mode()
-
-#: Gradient hooks by node; kept outside the node so Values stay small.
-_HOOKS: weakref.WeakKeyDictionary[Value, list[Callable[[Any], Any]]] = weakref.WeakKeyDictionary()
-
-
-def is_grad_enabled() -> bool:
-    """Whether operations in this thread are being recorded.
-
-    Example:
-        >>> import autograd_lite as ag
-        >>> with ag.no_grad():
-        ...     ag.is_grad_enabled()
-        False
-    """
-    return _mode.recording
-
-
-class _GradMode:
-    """Context manager and decorator that sets recording on or off for this thread."""
-
-    _enabled: bool
-
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> None:
-        self._saved.append(_mode.recording)
-        _mode.recording = self._enabled
-        _mode.refresh()
-
-    def __exit__(self, *exc: object) -> None:
-        _mode.recording = self._saved.pop()
-        _mode.refresh()
-
-    def __call__(self, fn: F) -> F:
-        mode = type(self)
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with mode():
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-
-class no_grad(_GradMode):
-    """Record nothing: results are plain leaves with no history (fast inference).
-
-    Works as a context manager and as a decorator, and only affects the
-    current thread.
-
-    Example:
-        >>> import autograd_lite as ag
-        >>> x = ag.Value(2.0)
-        >>> with ag.no_grad():
-        ...     y = x * x
-        >>> y.inputs
-        ()
-    """
-
-    _enabled = False
-
-
-class enable_grad(_GradMode):
-    """Record operations again inside a ``no_grad`` region.
-
-    Example:
-        >>> import autograd_lite as ag
-        >>> with ag.no_grad(), ag.enable_grad():
-        ...     len((ag.Value(1.0) + 1).inputs)
-        2
-    """
-
-    _enabled = True
+_mode = _modes.mode
 
 
 # --- conversion of user input ----------------------------------------------
 
 
-def _to_float(x: object, what: str) -> float:
-    """Turn a real number (int, float, bool, Fraction, numpy scalar) into a float."""
+def to_float(x: object, what: str) -> float:
+    """A real number (int, float, bool, Fraction, numpy scalar) as a float; TypeError otherwise.
+
+    ``what`` names the operation for the error message.
+
+    Example:
+        >>> to_float(3, "Value()")
+        3.0
+    """
     kind = type(x)
     if kind is float:
         return x  # type: ignore[return-value]
     if kind is int or kind is bool:
-        return float(x)  # type: ignore[arg-type]
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise OverflowError(
+                f"{what} got an integer too large for a float: {_clip(repr(x))}"
+            ) from None
     if isinstance(x, Value):
         raise TypeError(f"{what} got a Value where a number was expected; use .data or .detach()")
-    if isinstance(x, Real):
-        return float(x)
-    dtype = getattr(x, "dtype", None)  # numpy bool_ and 0-d numeric arrays
-    if dtype is not None and getattr(x, "shape", None) == () and dtype.kind in "biuf":
-        return float(x)  # type: ignore[arg-type]
-    raise TypeError(f"{what} needs a real number, got {kind.__name__} {x!r}")
+    if isinstance(x, Real) or _is_numpy_real(x):
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise OverflowError(
+                f"{what} got a number too large for a float: {_clip(repr(x))}"
+            ) from None
+    raise TypeError(f"{what} needs a real number, got {kind.__name__} {_clip(repr(x))}")
 
 
-def _describe(v: Value) -> str:
-    """Short form for error messages: Value(data=-1.0, label='x')."""
+_to_float = to_float
+
+
+def _is_numpy_real(x: object) -> bool:
+    """numpy's bool_ and 0-d numeric arrays (not Real by the numbers ABCs)."""
+    dtype = getattr(x, "dtype", None)
+    kind = getattr(dtype, "kind", None)
+    return isinstance(kind, str) and kind in "biuf" and getattr(x, "shape", None) == ()
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 20]}…({len(text)} characters)"
+
+
+def describe(v: Any) -> str:
+    """Short form for error messages: ``Value(data=-1.0, label='x')``, or the number.
+
+    Example:
+        >>> describe(Value(-1.0, label="x")), describe(2.5)
+        ("Value(data=-1.0, label='x')", '2.5')
+    """
+    if not isinstance(v, Value):
+        return repr(v)
     label = f", label={v.label!r}" if v.label else ""
     return f"Value(data={v.data!r}{label})"
 
@@ -203,10 +113,11 @@ class Value:
 
     Attributes:
         data: the float value.
-        grad: ∂(output)/∂(this node) after ``backward()``; 0.0 before. A
-            ``Value`` after ``backward(create_graph=True)``.
+        grad: ∂(output)/∂(this node) after ``backward()``; 0.0 before (None
+            is accepted too, meaning "no gradient yet"). A ``Value`` after
+            ``backward(create_graph=True)``.
         label: an optional name, shown by ``repr``, drawings and ``explain``.
-        op: the operation that produced this node ("" for a leaf).
+        op: the name of the operation that produced this node ("" for a leaf).
         inputs: the operands of that operation, in order (() for a leaf).
 
     Example:
@@ -216,7 +127,7 @@ class Value:
         3.0
     """
 
-    __slots__ = ("__weakref__", "_g", "_local", "data", "grad", "inputs", "label", "op")
+    __slots__ = ("__weakref__", "_g", "_hooks", "_op", "_saved", "data", "grad", "inputs", "label")
 
     # numpy must hand mixed operations back to us (np.float64(2) * Value(3)
     # is a Value), rather than turning the Value into a float.
@@ -225,22 +136,124 @@ class Value:
     data: float
     grad: Any
     label: str
-    op: str
     inputs: tuple[Value, ...]
-    _local: tuple[Any, ...]
-    _g: Any
+    _op: Op
+    _saved: tuple[Any, ...]  # (out, *input data) as the forward pass computed them
+    _g: Any  # scratch for the fast backward pass, which holds a lock while it is used
+    _hooks: list[Callable[[Any], Any]] | None
+
+    # The operators and elementary functions are generated from the op
+    # records in ops.py (one record per op); these annotations type them.
+    __add__: Callable[[Value, Operand], Value]
+    __radd__: Callable[[Value, Operand], Value]
+    __sub__: Callable[[Value, Operand], Value]
+    __rsub__: Callable[[Value, Operand], Value]
+    __mul__: Callable[[Value, Operand], Value]
+    __rmul__: Callable[[Value, Operand], Value]
+    __truediv__: Callable[[Value, Operand], Value]
+    __rtruediv__: Callable[[Value, Operand], Value]
+    __mod__: Callable[[Value, Operand], Value]
+    __rmod__: Callable[[Value, Operand], Value]
+    __rpow__: Callable[[Value, Operand], Value]
+    __neg__: Callable[[Value], Value]
+    __abs__: Callable[[Value], Value]
+    exp: Callable[[Value], Value]
+    log: Callable[[Value], Value]
+    sqrt: Callable[[Value], Value]
+    tanh: Callable[[Value], Value]
+    sigmoid: Callable[[Value], Value]
+    relu: Callable[[Value], Value]
+    sin: Callable[[Value], Value]
+    cos: Callable[[Value], Value]
+    tan: Callable[[Value], Value]
+    sinh: Callable[[Value], Value]
+    cosh: Callable[[Value], Value]
+    asin: Callable[[Value], Value]
+    acos: Callable[[Value], Value]
+    atan: Callable[[Value], Value]
+    asinh: Callable[[Value], Value]
+    acosh: Callable[[Value], Value]
+    atanh: Callable[[Value], Value]
+    arcsin: Callable[[Value], Value]
+    arccos: Callable[[Value], Value]
+    arctan: Callable[[Value], Value]
+    arcsinh: Callable[[Value], Value]
+    arccosh: Callable[[Value], Value]
+    arctanh: Callable[[Value], Value]
+    log1p: Callable[[Value], Value]
+    expm1: Callable[[Value], Value]
+    log2: Callable[[Value], Value]
+    log10: Callable[[Value], Value]
+    exp2: Callable[[Value], Value]
+    erf: Callable[[Value], Value]
+    floor: Callable[[Value], Value]
+    ceil: Callable[[Value], Value]
+    trunc: Callable[[Value], Value]
+    leaky_relu: Callable[[Value], Value]
+    elu: Callable[[Value], Value]
+    gelu: Callable[[Value], Value]
+    softplus: Callable[[Value], Value]
+    identity: Callable[[Value], Value]
 
     def __init__(self, data: Any, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__} {label!r}")
-        self.data = _to_float(data, "Value()")
+        self.data = to_float(data, "Value()")
         self.grad = 0.0
         self.label = label
-        self.op = ""
         self.inputs = ()
-        self._local = ()
+        self._op = LEAF
+        self._saved = ()
+        self._hooks = None
 
     # -- presentation --
+
+    @property
+    def op(self) -> str:
+        """The name of the operation that produced this node; "" for a leaf.
+
+        Example:
+            >>> (Value(1.0) + 2).op, Value(1.0).op
+            ('+', '')
+        """
+        return self._op.name
+
+    @property
+    def is_constant(self) -> bool:
+        """True for a plain number used in an operation (the 2 in ``x * 2``).
+
+        Example:
+            >>> x = Value(1.0); y = x * 2
+            >>> [v.is_constant for v in y.inputs]
+            [False, True]
+        """
+        return False
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no operation produced (an input, a parameter, a constant).
+
+        Example:
+            >>> Value(1.0).is_leaf, (Value(1.0) + 1).is_leaf
+            (True, False)
+        """
+        return not self.inputs
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """∂self/∂input for each input, as the forward pass's values give them (read-only).
+
+        Computed by the op's named local-derivative function from the values
+        saved in the forward pass: exactly what ``backward()`` uses.
+
+        Example:
+            >>> a, b = Value(2.0), Value(5.0)
+            >>> (a * b).local_grads
+            (5.0, 2.0)
+        """
+        if not self.inputs:
+            return ()
+        return self._op.local(*self._saved)
 
     def __repr__(self) -> str:
         grad = self.grad
@@ -250,11 +263,24 @@ class Value:
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)
 
+    # -- reading the number: a tracer may want to know --
+
     def __float__(self) -> float:
+        if _modes.special and _mode.monitor is not None:
+            _mode.monitor.guard("float", self, None, self.data)
         return self.data
 
+    def __int__(self) -> int:
+        result = int(self.data)
+        if _modes.special and _mode.monitor is not None:
+            _mode.monitor.guard("int", self, None, result)
+        return result
+
     def __bool__(self) -> bool:
-        return self.data != 0.0
+        result = self.data != 0.0
+        if _modes.special and _mode.monitor is not None:
+            _mode.monitor.guard("bool", self, None, result)
+        return result
 
     def item(self) -> float:
         """The float value, as in PyTorch.
@@ -263,242 +289,36 @@ class Value:
             >>> Value(2.5).item()
             2.5
         """
+        if _modes.special and _mode.monitor is not None:
+            _mode.monitor.guard("item", self, None, self.data)
         return self.data
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for a node no operation produced (an input or a parameter).
-
-        Example:
-            >>> Value(1.0).is_leaf, (Value(1.0) + 1).is_leaf
-            (True, False)
-        """
-        return not self.inputs
 
     # -- comparisons look at the data; == and hash stay identity --
 
-    def __lt__(self, other: Operand) -> bool:
-        return self.data < _compare_operand(other)
+    def __lt__(self, other: Operand) -> Any:
+        return _compare("<", operator.lt, self, other)
 
-    def __le__(self, other: Operand) -> bool:
-        return self.data <= _compare_operand(other)
+    def __le__(self, other: Operand) -> Any:
+        return _compare("<=", operator.le, self, other)
 
-    def __gt__(self, other: Operand) -> bool:
-        return self.data > _compare_operand(other)
+    def __gt__(self, other: Operand) -> Any:
+        return _compare(">", operator.gt, self, other)
 
-    def __ge__(self, other: Operand) -> bool:
-        return self.data >= _compare_operand(other)
+    def __ge__(self, other: Operand) -> Any:
+        return _compare(">=", operator.ge, self, other)
 
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
-    # -- arithmetic: wrap the other operand, compute, record the local derivatives --
-    # A reflected operator (2 * x) wraps the number and hands over to the
-    # forward one, so the inputs stay in operand order: (2, x).
-
-    def __add__(self, other: Operand) -> Any:
-        b = other if type(other) is Value else _operand(other)
-        if b is None:
-            return _elementwise(operator.add, self, other)
-        x, y = self.data, b.data
-        out = x + y
-        return _node(out, (self, b), "+", add_local(out, x, y))
-
-    def __radd__(self, other: Operand) -> Any:
-        a = _operand(other)
-        return a.__add__(self) if a is not None else _elementwise(operator.add, other, self)
-
-    def __sub__(self, other: Operand) -> Any:
-        b = other if type(other) is Value else _operand(other)
-        if b is None:
-            return _elementwise(operator.sub, self, other)
-        x, y = self.data, b.data
-        out = x - y
-        return _node(out, (self, b), "-", sub_local(out, x, y))
-
-    def __rsub__(self, other: Operand) -> Any:
-        a = _operand(other)
-        return a.__sub__(self) if a is not None else _elementwise(operator.sub, other, self)
-
-    def __mul__(self, other: Operand) -> Any:
-        b = other if type(other) is Value else _operand(other)
-        if b is None:
-            return _elementwise(operator.mul, self, other)
-        x, y = self.data, b.data
-        out = x * y
-        return _node(out, (self, b), "*", mul_local(out, x, y))
-
-    def __rmul__(self, other: Operand) -> Any:
-        a = _operand(other)
-        return a.__mul__(self) if a is not None else _elementwise(operator.mul, other, self)
-
-    def __truediv__(self, other: Operand) -> Any:
-        b = other if type(other) is Value else _operand(other)
-        if b is None:
-            return _elementwise(operator.truediv, self, other)
-        x, y = self.data, b.data
-        if y == 0.0:
-            raise ZeroDivisionError(f"division by zero in /: {_describe(self)} / {_describe(b)}")
-        out = x / y
-        return _node(out, (self, b), "/", div_local(out, x, y))
-
-    def __rtruediv__(self, other: Operand) -> Any:
-        a = _operand(other)
-        return a.__truediv__(self) if a is not None else _elementwise(operator.truediv, other, self)
+    def __pos__(self) -> Value:
+        return self
 
     def __pow__(self, other: Operand, modulo: None = None) -> Any:
         if modulo is not None:
             raise TypeError("pow() with a modulus is not defined for Values")
-        b = other if type(other) is Value else _operand(other)
-        if b is None:
-            return _elementwise(operator.pow, self, other)
-        x, y = self.data, b.data
-        if x < 0.0 and not y.is_integer():
-            raise ValueError(
-                f"** cannot raise a negative base to a fractional power: "
-                f"{_describe(self)} ** {_describe(b)}"
-            )
-        if x == 0.0 and y < 0.0:
-            raise ZeroDivisionError(
-                f"** cannot raise zero to a negative power: {_describe(self)} ** {_describe(b)}"
-            )
-        out = power(x, y)
-        return _node(out, (self, b), "**", pow_local(out, x, y))
-
-    def __rpow__(self, other: Operand) -> Any:
-        a = _operand(other)
-        return a.__pow__(self) if a is not None else _elementwise(operator.pow, other, self)
-
-    def __neg__(self) -> Value:
-        x = self.data
-        out = -x
-        return _node(out, (self,), "neg", neg_local(out, x))
-
-    def __pos__(self) -> Value:
-        return self
-
-    def __abs__(self) -> Value:
-        x = self.data
-        out = abs(x)
-        return _node(out, (self,), "abs", abs_local(out, x))
-
-    # -- elementary functions --
-
-    def exp(self) -> Value:
-        """eˣ (inf past the float range, as in IEEE arithmetic).
-
-        Example:
-            >>> round(Value(1.0).exp().data, 6)
-            2.718282
-        """
-        x = self.data
-        try:
-            out = math.exp(x)
-        except OverflowError:
-            out = math.inf
-        return _node(out, (self,), "exp", exp_local(out, x))
-
-    def log(self) -> Value:
-        """Natural logarithm; raises ValueError for x <= 0.
-
-        Example:
-            >>> Value(1.0).log().data
-            0.0
-        """
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(f"log() needs a positive value, got {_describe(self)}")
-        out = math.log(x)
-        return _node(out, (self,), "log", log_local(out, x))
-
-    def sqrt(self) -> Value:
-        """Square root; raises ValueError for x < 0.
-
-        Example:
-            >>> Value(9.0).sqrt().data
-            3.0
-        """
-        x = self.data
-        if x < 0.0:
-            raise ValueError(f"sqrt() needs a non-negative value, got {_describe(self)}")
-        out = math.sqrt(x)
-        return _node(out, (self,), "sqrt", sqrt_local(out, x))
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent (saturates cleanly, no overflow).
-
-        Example:
-            >>> Value(1e6).tanh().data
-            1.0
-        """
-        x = self.data
-        out = math.tanh(x)
-        return _node(out, (self,), "tanh", tanh_local(out, x))
-
-    def sigmoid(self) -> Value:
-        """Logistic function 1 / (1 + e⁻ˣ), computed without overflow for any x.
-
-        Example:
-            >>> Value(0.0).sigmoid().data
-            0.5
-        """
-        x = self.data
-        if x >= 0.0:
-            out = 1.0 / (1.0 + math.exp(-x))
-        else:  # e^x cannot overflow here, while e^-x could
-            e = math.exp(x)
-            out = e / (1.0 + e)
-        return _node(out, (self,), "sigmoid", sigmoid_local(out, x))
-
-    def relu(self) -> Value:
-        """max(0, x); NaN stays NaN.
-
-        Example:
-            >>> Value(-2.0).relu().data, Value(2.0).relu().data
-            (0.0, 2.0)
-        """
-        x = self.data
-        out = 0.0 if x <= 0.0 else x
-        return _node(out, (self,), "relu", relu_local(out, x))
-
-    def sin(self) -> Value:
-        """Sine.
-
-        Example:
-            >>> Value(0.0).sin().data
-            0.0
-        """
-        x = self.data
-        out = math.sin(x)
-        return _node(out, (self,), "sin", sin_local(out, x))
-
-    def cos(self) -> Value:
-        """Cosine.
-
-        Example:
-            >>> Value(0.0).cos().data
-            1.0
-        """
-        x = self.data
-        out = math.cos(x)
-        return _node(out, (self,), "cos", cos_local(out, x))
+        return _pow(self, other)
 
     # -- graph utilities --
-
-    def identity(self) -> Value:
-        """A new node equal to this one (∂/∂self = 1): a separate handle on the same number.
-
-        The functional API differentiates with respect to such handles, so
-        that ``grad(f)(x)`` means ∂f/∂(this argument) even when ``x`` also
-        appears elsewhere.
-
-        Example:
-            >>> x = Value(2.0); y = x.identity()
-            >>> y.data, y.inputs == (x,)
-            (2.0, True)
-        """
-        x = self.data
-        return _node(x, (self,), "identity", identity_local(x, x))
 
     def detach(self) -> Value:
         """The same number as a fresh leaf, with no history.
@@ -527,7 +347,10 @@ class Value:
         ``grad`` is this pass's gradient of the output with respect to the
         node (a float; a Value under ``create_graph=True``). Hooks run in
         backward order; if ``fn`` returns something other than None, that
-        replaces the gradient (as in PyTorch).
+        replaces the gradient (as in PyTorch). The hook lives with the node:
+        when the node is dropped, so is the hook. A hook never runs inside
+        itself (a hook that calls ``ag.gradients`` on its own graph is not
+        called again by that inner pass).
 
         Returns:
             A handle whose ``.remove()`` unregisters the hook.
@@ -541,8 +364,10 @@ class Value:
         """
         if not callable(fn):
             raise TypeError(f"register_hook() needs a callable, got {type(fn).__name__} {fn!r}")
-        hooks = _HOOKS.setdefault(self, [])
-        hooks.append(fn)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        HOOKED.add(self)
         return HookHandle(self, fn)
 
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
@@ -550,7 +375,9 @@ class Value:
 
         Gradients accumulate: each call adds this pass's gradients to
         ``.grad`` (a second call on the same graph adds exactly the same
-        amounts again; nothing from earlier passes is propagated twice).
+        amounts again; nothing from earlier passes is propagated twice). It
+        is all or nothing: if it raises (a hook, ``detect_anomaly``, a
+        ``.grad`` that is not a number), every ``.grad`` is as it was.
 
         Args:
             gradient: the seed ∂E/∂self (1.0 for a scalar loss).
@@ -566,23 +393,15 @@ class Value:
             >>> first.backward(); x.grad         # d(2x)/dx
             2.0
         """
-        seed: Any
-        if isinstance(gradient, Value):
-            seed = gradient if create_graph else gradient.data
-        else:
-            seed = _to_float(gradient, "backward()")
-        order = backward_order(self)
-        if create_graph or _HOOKS or (_SPECIAL and not _mode.plain):
-            for _ in _chain_rule(order, seed, create_graph, accumulate=True):
-                pass
-        else:
-            _chain_rule_fast(order, seed, accumulate=True)
+        from .backward import backward
+
+        backward(self, gradient, create_graph=create_graph)
 
     def backward_steps(self, gradient: Any = 1.0, *, create_graph: bool = False) -> Iterator[Step]:
         """``backward()`` one node at a time: a generator of chain-rule steps.
 
         Each ``next()`` applies one node's update and yields a
-        :class:`~autograd_lite.debug.Step` (``node``, ``grad``, ``inputs``,
+        :class:`~autograd_lite.core.steps.Step` (``node``, ``grad``, ``inputs``,
         ``local_grads``, ``contributions``; ``str(step)`` reads as the chain
         rule). Exhausting it leaves exactly the gradients ``backward()`` gives.
 
@@ -593,19 +412,38 @@ class Value:
             [1/2] x*x, grad=1.0: x.grad += 3.0 × 1.0 = 3.0; x.grad += 3.0 × 1.0 = 3.0
             [2/2] x, grad=6.0: a leaf, nothing left to pass back
         """
-        from .steps import backward_steps  # steps builds on this module
+        from .steps import backward_steps
 
         return backward_steps(self, gradient, create_graph=create_graph)
 
+    # -- pickling and copying: iterative, however deep the graph --
 
-class _Constant(Value):
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return _reduce(self)
+
+
+class Constant(Value):
     """A plain number used in an operation (the 2 in ``x * 2``).
 
-    It is an ordinary leaf in the graph; the subclass only lets drawings and
+    It is an ordinary leaf in the graph; the subclass lets drawings, steps and
     the anomaly detector tell it apart from the user's own Values.
+
+    Example:
+        >>> x = Value(1.0); (x * 2).inputs[1].is_constant
+        True
     """
 
     __slots__ = ()
+
+    @property
+    def is_constant(self) -> bool:
+        return True
+
+
+_Constant = Constant  # the name the rest of the core has always used
+
+#: Nodes that have hooks (weakly held): while it is empty, no graph has any.
+HOOKED: weakref.WeakSet[Value] = weakref.WeakSet()
 
 
 class HookHandle:
@@ -625,79 +463,120 @@ class HookHandle:
     def remove(self) -> None:
         """Unregister the hook (doing nothing if it is already gone)."""
         node = self._node()
-        hooks = _HOOKS.get(node) if node is not None else None
-        if hooks and self._fn in hooks:
-            hooks.remove(self._fn)
-            if not hooks:
-                del _HOOKS[node]  # type: ignore[arg-type]
+        if node is None or not node._hooks or self._fn not in node._hooks:
+            return
+        node._hooks.remove(self._fn)
+        if not node._hooks:
+            node._hooks = None
+            HOOKED.discard(node)
 
 
 # --- building nodes --------------------------------------------------------
 
 
-def _node(data: float, inputs: tuple[Value, ...], op: str, local: tuple[Any, ...]) -> Value:
-    """Make an operation's result node (or a bare leaf when not recording)."""
+class _Leaf:
+    """The op record of a leaf: no name, no inputs, nothing to differentiate."""
+
+    __slots__ = ()
+    name = ""
+    arity = 0
+
+    @staticmethod
+    def local(*saved: Any) -> tuple[Any, ...]:
+        return ()
+
+
+LEAF: Any = _Leaf()
+
+
+def node(data: float, inputs: tuple[Value, ...], op: Op, saved: tuple[Any, ...]) -> Value:
+    """Make an operation's result (or a bare leaf when not recording).
+
+    ``saved`` is ``(data, *input data)`` as the forward pass used them; the
+    op's local-derivative function reads them in the backward pass.
+
+    Example:
+        >>> from autograd_lite.core.ops import OPS
+        >>> a, b = Value(2.0), Value(3.0)
+        >>> node(6.0, (a, b), OPS["*"], (6.0, 2.0, 3.0)).local_grads
+        (3.0, 2.0)
+    """
     out: Value = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if not _SPECIAL:
+    out._hooks = None
+    if not _modes.special or _mode.plain:
         out.inputs = inputs
-        out.op = op
-        out._local = local
+        out._op = op
+        out._saved = saved
         return out
-    mode = _mode
-    if mode.plain:
+    if _mode.recording:
         out.inputs = inputs
-        out.op = op
-        out._local = local
-        return out
-    if mode.recording:
-        out.inputs = inputs
-        out.op = op
-        out._local = local
+        out._op = op
+        out._saved = saved
     else:
         out.inputs = ()
-        out.op = ""
-        out._local = ()
-    if mode.monitor is not None:
-        mode.monitor.forward(out, op, inputs)
+        out._op = LEAF
+        out._saved = ()
+    if _mode.monitor is not None:
+        _mode.monitor.forward(out, op.name, inputs)
     return out
 
 
-def _constant(x: float) -> Value:
-    c: Value = _new(_Constant)
+def constant(x: float) -> Value:
+    """A constant leaf for the plain number ``x`` (as in ``x * 2``).
+
+    Example:
+        >>> constant(2.0).is_constant
+        True
+    """
+    c: Value = _new(Constant)
     c.data = x
     c.grad = 0.0
     c.label = ""
-    c.op = ""
     c.inputs = ()
-    c._local = ()
+    c._op = LEAF
+    c._saved = ()
+    c._hooks = None
     return c
 
 
-def _operand(x: object) -> Value | None:
-    """A Value for the other side of an operator; None for a numpy array."""
+def operand(x: object, what: str) -> Value | None:
+    """A Value for the other side of an operator; None when it is not ours to handle.
+
+    Numbers become constants; a numpy array, or a type we do not know, gives
+    None so the operator can return NotImplemented (the other type may know).
+
+    Example:
+        >>> operand(2, "*").data, operand("2", "*")
+        (2.0, None)
+    """
     if isinstance(x, Value):
         return x
     kind = type(x)
-    if kind is float or kind is int:
-        return _constant(float(x))  # type: ignore[arg-type]
-    if getattr(x, "shape", ()) != () and hasattr(x, "__array__"):
-        return None
-    return _constant(_to_float(x, "arithmetic with a Value"))
+    if kind is float:
+        return constant(x)  # type: ignore[arg-type]
+    if kind is int or kind is bool or isinstance(x, Real) or _is_numpy_real(x):
+        return constant(to_float(x, what))
+    return None
 
 
-def _compare_operand(x: object) -> float:
-    return x.data if isinstance(x, Value) else _to_float(x, "comparison with a Value")
+def is_array(x: object) -> bool:
+    """True for a numpy array (or array-like) with at least one dimension."""
+    return getattr(x, "shape", ()) != () and hasattr(x, "__array__")
 
 
-def _elementwise(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+def elementwise(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
     """Apply ``op`` between a Value and a numpy array, element by element.
 
     The Value is boxed in a 0-d object array, so numpy broadcasts it and
-    calls our operators on each element: the result is an object array of
-    Values.
+    calls our operators on each element: the result is an object array.
+
+    Example:
+        >>> import numpy as np
+        >>> [v.data for v in elementwise(operator.add, Value(1.0), np.array([1.0, 2.0]))]
+        [2.0, 3.0]
     """
     import numpy as np
 
@@ -711,171 +590,102 @@ def _elementwise(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
     return op(box(left), box(right))
 
 
-# --- n-ary nodes -----------------------------------------------------------
+def _compare(kind: str, op: Callable[[Any, Any], bool], value: Value, other: Any) -> Any:
+    """``value <op> other`` on the data; arrays broadcast to an array of bools."""
+    if isinstance(other, Value):
+        result = op(value.data, other.data)
+    elif type(other) is float or type(other) is int:
+        result = op(value.data, other)
+    elif is_array(other):
+        import numpy as np
 
-
-_VALUE_TYPES = frozenset({Value, _Constant})
-_data_of = operator.attrgetter("data")
-
-
-def _as_values(xs: Iterable[Operand], what: str) -> tuple[Value, ...]:
-    xs = xs if type(xs) is tuple else tuple(xs)
-    if _VALUE_TYPES.issuperset(map(type, xs)):  # the common case, checked in C
-        return xs
-    return tuple(x if isinstance(x, Value) else _constant(_to_float(x, what)) for x in xs)
-
-
-def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
-    """z = Σᵢ wᵢ·xᵢ (+ b) as a single node: the textbook neuron's weighted sum.
-
-    Local derivatives: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1. Inputs are
-    ``(w₁..wₙ, x₁..xₙ, b)`` in that order.
-
-    Example:
-        >>> import autograd_lite as ag
-        >>> w = [ag.Value(0.5), ag.Value(-1.0)]
-        >>> z = ag.dot(w, [2.0, 3.0], bias=1.0)
-        >>> z.data
-        -1.0
-    """
-    wv = _as_values(ws, "dot() weights")
-    xv = _as_values(xs, "dot() inputs")
-    if len(wv) != len(xv):
-        raise ValueError(
-            f"dot() needs as many weights as inputs, got {len(wv)} weights and {len(xv)} inputs"
-        )
-    wd = list(map(_data_of, wv))
-    xd = list(map(_data_of, xv))
-    out = builtins.sum(map(operator.mul, wd, xd), 0.0)
-    if bias is None:
-        return _node(out, wv + xv, "dot", dot_local(out, *wd, *xd))
-    b = bias if isinstance(bias, Value) else _constant(_to_float(bias, "dot() bias"))
-    out += b.data
-    return _node(out, (*wv, *xv, b), "dot", dot_local(out, *wd, *xd, b.data))
-
-
-def sum(values: Iterable[Operand]) -> Value:
-    """Σ values as a single node (one node for a whole batch of losses).
-
-    Example:
-        >>> import autograd_lite as ag
-        >>> s = ag.sum([ag.Value(1.0), 2, ag.Value(3.0)])
-        >>> s.data, len(s.inputs)
-        (6.0, 3)
-    """
-    vs = _as_values(values, "sum()")
-    if not vs:
-        return Value(0.0)
-    data = list(map(_data_of, vs))
-    out = builtins.sum(data, 0.0)
-    return _node(out, vs, "sum", sum_local(out, *data))
-
-
-# --- the backward pass -----------------------------------------------------
-
-
-def _chain_rule_fast(order: list[Value], seed: float, accumulate: bool) -> None:
-    """The backward pass for the common case: floats, no hooks, nothing watching."""
-    # Each pass accumulates into _g from zero, so gradients left in .grad by
-    # earlier passes are never propagated again (exact accumulation).
-    for node in order:
-        node._g = 0.0
-    order[0]._g = seed
-    for node in order:
-        g = node._g
-        if accumulate:
-            node.grad += g
-        # The chain rule on every edge: input gets local derivative × upstream.
-        # Binary and unary ops are unrolled (they are most nodes, and a zip
-        # per node costs as much as the arithmetic); n-ary ones loop.
-        inputs = node.inputs
-        n = len(inputs)
-        if n == 2:
-            a, b = inputs
-            local_a, local_b = node._local
-            a._g += local_a * g
-            b._g += local_b * g
-        elif n == 1:
-            inputs[0]._g += node._local[0] * g
-        elif n:
-            for inp, local in zip(inputs, node._local):
-                inp._g += local * g
-
-
-def _chain_rule(
-    order: list[Value], seed: Any, create_graph: bool, accumulate: bool
-) -> Iterable[tuple[Value, Any, tuple[Any, ...], tuple[Any, ...]]]:
-    """The general backward pass, one node per step.
-
-    Yields ``(node, grad, local_grads, contributions)`` after applying the
-    node's update. Local derivatives are recomputed by the op's named
-    function in :mod:`autograd_lite.ops` (floats give exactly the numbers
-    stored in the forward pass; Values record a differentiable graph).
-    """
-    for node in order:
-        node._g = None
-    order[0]._g = seed
-    monitor = _mode.monitor
-    for node in order:
-        g = node._g
-        hooks = _HOOKS.get(node) if _HOOKS else None
-        if hooks:
-            for hook in list(hooks):
-                replaced = hook(g)
-                if replaced is not None:
-                    g = replaced if create_graph else _to_float(replaced, "a hook's result")
-        if accumulate:
-            node.grad = _accumulate(node.grad, g)
-        inputs = node.inputs
-        if inputs:
-            local_fn = LOCALS[node.op]
-            if create_graph:
-                local = local_fn(node, *inputs)
-                contributions = tuple(_times(d, g) for d in local)
-            else:
-                local = local_fn(node.data, *[inp.data for inp in inputs])
-                contributions = tuple(d * g for d in local)
-            for inp, c in zip(inputs, contributions):
-                prev = inp._g
-                inp._g = c if prev is None else prev + c
-        else:
-            local = contributions = ()
-        if monitor is not None:
-            monitor.backward(node, g, contributions)
-        yield node, g, local, contributions
-
-
-def _accumulate(total: Any, g: Any) -> Any:
-    if type(total) is float and total == 0.0 and isinstance(g, Value):
-        return g
-    return total + g
-
-
-def _times(local: Any, g: Any) -> Any:
-    """local × upstream, without recording a multiplication by exactly 1."""
-    if type(local) is float and local == 1.0:
-        return g
-    return local * g
-
-
-def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
-    """∂output/∂w for each ``w`` in ``wrt``, without touching any ``.grad``.
-
-    This is what the functional API (``grad``, ``value_and_grad``) is built on.
-    A ``w`` the output does not depend on gets 0.0.
-
-    Example:
-        >>> import autograd_lite as ag
-        >>> x, y = ag.Value(2.0), ag.Value(5.0)
-        >>> ag.gradients(x * y, [x, y])
-        [5.0, 2.0]
-    """
-    order = backward_order(output)
-    if create_graph or _HOOKS or (_SPECIAL and not _mode.plain):
-        seed = Value(1.0) if create_graph else 1.0
-        for _ in _chain_rule(order, seed, create_graph, accumulate=False):
-            pass
+        return np.asarray(elementwise(op, value, other), dtype=bool)
+    elif isinstance(other, Real) or _is_numpy_real(other):
+        result = op(value.data, float(other))  # type: ignore[arg-type]
     else:
-        _chain_rule_fast(order, 1.0, accumulate=False)
-    reached = set(order)
-    return [w._g if w in reached else 0.0 for w in wrt]
+        return NotImplemented
+    if _modes.special and _mode.monitor is not None:
+        _mode.monitor.guard(kind, value, other, result)
+    return result
+
+
+def _pow(self: Value, other: Any) -> Any:
+    # Bound to the ** record when ops.py loads (pow takes an extra argument).
+    raise RuntimeError("autograd_lite.core.ops has not been loaded")
+
+
+# --- pickling and deep copies without recursion ----------------------------
+# Pickling a node pickles its inputs, which pickle theirs: recursion as deep
+# as the graph. Instead the root's reduction lists its whole graph in
+# topological order first; each node in that list reduces to its own fields
+# with inputs that are already in the pickle's memo, so nothing nests. A
+# sentinel at the end of the list closes the listing (a stale listing, left
+# by an aborted pickle, only costs depth, never correctness).
+
+
+class _Listing(threading.local):
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+
+_listing = _Listing()
+
+
+class _EndOfListing:
+    def __reduce__(self) -> Any:
+        _listing.ids.clear()
+        return (_EndOfListing, ())
+
+
+def _reduce(v: Value) -> Any:
+    kind = Constant if isinstance(v, Constant) else Value
+    if not v.inputs:
+        return (_restore_leaf, (kind is Constant, v.data, v.grad, v.label))
+    fields = (v.data, v.grad, v.label, v._op.name, v.inputs, v._saved)
+    if id(v) in _listing.ids:
+        return (_restore_node, fields)
+    order = topological_order(v)[:-1]
+    _listing.ids = {id(n) for n in order if n.inputs}
+    return (_restore_root, (order, _EndOfListing(), *fields))
+
+
+def _restore_leaf(is_constant: bool, data: float, grad: Any, label: str) -> Value:
+    v = constant(data) if is_constant else Value(data, label)
+    v.grad = grad
+    v.label = label
+    return v
+
+
+def _restore_node(
+    data: float, grad: Any, label: str, op_name: str, inputs: tuple[Value, ...], saved: tuple
+) -> Value:
+    from .ops import OPS
+
+    if op_name not in OPS:
+        raise ValueError(
+            f"cannot restore a node made by the op {op_name!r}: no such op is defined"
+            f" (define it with ag.defop before loading)"
+        )
+    v: Value = _new(Value)
+    v.data, v.grad, v.label, v.inputs = data, grad, label, inputs
+    v._op, v._saved, v._hooks = OPS[op_name], saved, None
+    return v
+
+
+def _restore_root(order: list[Value], end: Any, *fields: Any) -> Value:
+    return _restore_node(*fields)
+
+
+def math_fallback(fn: Callable[[float], float], x: float, overflow: float) -> float:
+    """``fn(x)`` with IEEE results instead of exceptions: ±inf on overflow, NaN for ±inf in.
+
+    Example:
+        >>> math_fallback(math.exp, 1000.0, math.inf), math_fallback(math.sin, math.inf, 0.0)
+        (inf, nan)
+    """
+    try:
+        return fn(x)
+    except OverflowError:
+        return overflow
+    except ValueError:
+        return math.nan

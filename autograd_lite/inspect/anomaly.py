@@ -21,9 +21,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, TypeVar
 
-from ..core import value as engine
+from ..core import Monitor, Value, watch
 from ..core.display import fmt, node_name
-from ..core.value import Value, _Constant
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,15 +85,15 @@ def _bad(x: Any) -> bool:
     return not math.isfinite(x.data if isinstance(x, Value) else x)
 
 
-class _AnomalyMonitor:
-    """What the engine calls while detect_anomaly() is on (see ``engine._mode.monitor``)."""
+class _AnomalyMonitor(Monitor):
+    """What the engine tells detect_anomaly(): every new node, every backward update."""
 
     def forward(self, out: Value, op: str, inputs: tuple[Value, ...]) -> None:
         site = _user_frame()
         if site is not None:
             _SITES[out] = site
         if _bad(out.data):
-            shown = ", ".join(fmt(v.data) if isinstance(v, _Constant) else repr(v) for v in inputs)
+            shown = ", ".join(fmt(v.data) if v.is_constant else repr(v) for v in inputs)
             raise AnomalyError(
                 f"{op} produced {fmt(out.data)} in the forward pass\n"
                 f"    inputs: {shown}\n    {_where(site)}",
@@ -105,7 +104,7 @@ class _AnomalyMonitor:
     def backward(self, node: Value, grad: Any, contributions: tuple[Any, ...]) -> None:
         # A constant's gradient is never used (pow's exponent derivative at a
         # negative base is NaN by design), so constants are not checked.
-        if isinstance(node, _Constant):
+        if node.is_constant:
             return
         site = _SITES.get(node)
         if _bad(grad):
@@ -116,8 +115,8 @@ class _AnomalyMonitor:
                 site,
             )
         for position, (inp, c) in enumerate(zip(node.inputs, contributions)):
-            if _bad(c) and not isinstance(inp, _Constant):
-                local = node._local[position] if node._local else math.nan
+            if _bad(c) and not inp.is_constant:
+                local = node.local_grads[position]
                 self._raise(
                     f"backward of {node.op} produced {fmt(c)} for its input {position + 1}"
                     f" ({node_name(inp)}): local derivative {fmt(local)} × upstream"
@@ -139,7 +138,7 @@ class _AnomalyMonitor:
 
 class _Saved(threading.local):
     def __init__(self) -> None:
-        self.monitors: list[Any] = []
+        self.watches: list[Any] = []
 
 
 _saved = _Saved()
@@ -171,16 +170,13 @@ class detect_anomaly:
     """
 
     def __enter__(self) -> detect_anomaly:
-        mode = engine._mode
-        _saved.monitors.append(mode.monitor)
-        mode.monitor = _AnomalyMonitor()
-        mode.refresh()
+        watching = watch(_AnomalyMonitor())
+        watching.__enter__()
+        _saved.watches.append(watching)
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        mode = engine._mode
-        mode.monitor = _saved.monitors.pop()
-        mode.refresh()
+    def __exit__(self, *exc: Any) -> None:
+        _saved.watches.pop().__exit__(*exc)
 
     def __call__(self, fn: F) -> F:
         @functools.wraps(fn)

@@ -29,9 +29,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..core import Value
 from ..core.display import fmt
-from ..core.value import Value
-from ._engine import engine_steps, is_constant
 
 if TYPE_CHECKING:
     import graphviz
@@ -284,7 +283,7 @@ def _fitting(draw: Callable[[str], graphviz.Digraph]) -> tuple[graphviz.Digraph,
 def _estimated_rankdir(
     drawn: list[Value], max_inputs: int, fields: Callable[[Value], list[str]]
 ) -> str:
-    """Return "LR" if the drawing would fit :data:`FIT_WIDTH_PT` left to right, else the narrower way.
+    """Say "LR" if the drawing fits :data:`FIT_WIDTH_PT` left to right, else the narrower way.
 
     An estimate from the graph's shape, so that no ``dot`` run is needed.
     ``dot`` puts an op one rank past the highest of its inputs and its Value
@@ -319,7 +318,7 @@ def _estimated_rankdir(
                 first_use[i] = min(first_use.get(i, rank[v] - 1), rank[v] - 1)
     widths: dict[int, list[float]] = {}
     for v in drawn:
-        if is_constant(v):
+        if v.is_constant:
             widths.setdefault(first_use.get(v, 1) - 1, []).append(6.0 * len(number(v.data)) + 8)
             continue
         box = 6.2 * max(map(len, fields(v))) + 16
@@ -456,8 +455,7 @@ def draw_graph(
         highlight: a Value or Values to mark.
         params: leaves to colour as parameters (e.g. ``model.parameters()``).
         show_local: label each edge into an op with its local derivative
-            ∂out/∂input, the number backward multiplies by on that edge
-            (this runs the backward pass once, leaving ``.grad`` as it was).
+            ∂out/∂input, the number backward multiplies by on that edge.
 
     Returns:
         A ``graphviz.Digraph`` (shows in Jupyter; ``.render()``, ``.source``).
@@ -475,15 +473,6 @@ def draw_graph(
         #1            = *(#2, 3.0)  data 6.0
         #2  a         leaf          data 2.0
     """
-    who = "draw_graph()"
-    _check_flag(show_local, "show_local", who)
-    if not isinstance(root, Value):
-        raise TypeError(f"{who} needs a Value, got {type(root).__name__} {root!r}")
-    notes: dict[tuple[Value, int], str] = {}
-    if show_local:
-        for step in engine_steps(root):
-            for i, d in enumerate(step.local_grads[:max_inputs]):
-                notes[(step.node, i)] = f"∂ {number(d)}"
     return _draw(
         root,
         rankdir=rankdir,
@@ -492,7 +481,7 @@ def draw_graph(
         max_inputs=max_inputs,
         highlight=highlight,
         params=params,
-        notes=notes,
+        show_local=show_local,
         marked_notes=False,
     )
 
@@ -511,6 +500,7 @@ def _draw(
     max_inputs: int = 40,
     highlight: Value | Iterable[Value] | None = None,
     params: Iterable[Value] | None = None,
+    show_local: bool = False,
     grad_text: Callable[[Value], str] | None = None,
     notes: Mapping[tuple[Value, int], str] | None = None,
     marked_notes: bool = True,
@@ -528,6 +518,7 @@ def _draw(
         raise TypeError(f"{who} needs a Value, got {type(root).__name__} {root!r}")
     rankdir = _check_rankdir(rankdir, who, auto=True)
     show_grad = _check_flag(show_grad, "show_grad", who)
+    show_local = _check_flag(show_local, "show_local", who)
     max_nodes = _check_count(max_nodes, "max_nodes", 1, who)
     max_inputs = _check_count(max_inputs, "max_inputs", 1, who)
     marked = _check_values(highlight, "highlight", who)
@@ -544,7 +535,7 @@ def _draw(
     def kind(v: Value) -> str:
         if v is root:
             return "output"
-        if is_constant(v):
+        if v.is_constant:
             return "constant"
         if not v.inputs:
             return "parameter" if v in param_set else "leaf"
@@ -607,6 +598,8 @@ def _draw(
         edge(op_id, vid)
         for position, inp in enumerate(v.inputs[:max_inputs]):
             note = notes.get((v, position))
+            if note is None and show_local:
+                note = f"∂ {number(v.local_grads[position])}"
             attrs = {"label": _escape(note)} if note is not None else {}
             if note is not None and marked_notes:
                 attrs.update(color=COLORS["border"], fontcolor=COLORS["border"], penwidth="2")
@@ -678,7 +671,7 @@ def _text_listing(
     numbers = {v: f"#{i}" for i, v in enumerate(v for v in drawn if kind(v) != "constant")}
 
     def ref(v: Value) -> str:
-        if is_constant(v):
+        if v.is_constant:
             return number(v.data)
         return numbers.get(v, "…")
 

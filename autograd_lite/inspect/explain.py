@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..core import Value, chain_rule
 from ..core.display import fmt, node_name
 from ..core.graph import topological_order
-from ..core.value import Value, gradients
 
 # --- explain: the chain rule, path by path ---------------------------------
 
@@ -104,7 +104,7 @@ class Explanation:
         path_count: how many paths there are in all.
         total: the sum of every path's product (all paths, shown or not).
         gradient: the gradient to compare with: ``x.grad`` if backward() ran
-            on y, otherwise computed now by ``ag.gradients`` (``.grad`` untouched).
+            on y, otherwise computed now by a pass of its own (``.grad`` untouched, no hooks run).
         source: ``"backward"`` or ``"computed"``, saying which.
         matches: whether ``total`` equals ``gradient`` (to rounding).
 
@@ -130,7 +130,7 @@ class Explanation:
 
     def _rest(self) -> tuple[int, float]:
         """How many paths are not listed, and what they add up to."""
-        shown = math.fsum(p.product for p in self.paths)
+        shown = _total(p.product for p in self.paths)
         return self.path_count - len(self.paths), self.total - shown
 
     def _verdict(self) -> str:
@@ -214,7 +214,8 @@ def explain(y: Value, x: Value, max_paths: int = 10) -> Explanation:
 
     If ``backward()`` has run on ``y`` (``y.grad`` is not 0), the sum is
     compared with ``x.grad``; otherwise the gradient is computed now with
-    ``ag.gradients``, leaving every ``.grad`` untouched. Either way the result
+    a backward pass of its own that leaves every ``.grad`` untouched and runs no
+    user hook. Either way the result
     says which.
 
     Args:
@@ -247,12 +248,31 @@ def explain(y: Value, x: Value, max_paths: int = 10) -> Explanation:
     if float(y.grad) != 0.0:
         reference, source = float(x.grad), "backward"
     else:
-        reference, source = float(gradients(y, [x])[0]), "computed"
+        reference, source = _computed(y, x), "computed"
     value = total.get(y, 0.0)
     matches = math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-12) or (
         math.isnan(value) and math.isnan(reference)
     )
     return Explanation(y, x, paths, count.get(y, 0), value, reference, source, matches)
+
+
+def _computed(y: Value, x: Value) -> float:
+    """∂y/∂x by a backward pass of its own: no ``.grad`` touched, no user hook run."""
+    for update in chain_rule(y, hooks=False):
+        if update.node is x:
+            return float(update.grad)
+    return 0.0
+
+
+def _total(terms: Any) -> float:
+    """An exact sum of finite terms; IEEE arithmetic once an inf or NaN is among them."""
+    terms = list(terms)
+    if all(math.isfinite(t) for t in terms):
+        try:
+            return math.fsum(terms)
+        except OverflowError:
+            pass
+    return sum(terms, 0.0)
 
 
 def _count_paths(y: Value, x: Value) -> tuple[dict[Value, int], dict[Value, float]]:
@@ -269,7 +289,7 @@ def _count_paths(y: Value, x: Value) -> tuple[dict[Value, int], dict[Value, floa
             count[node], total[node] = 1, 1.0
             continue
         n, s = 0, 0.0
-        for inp, local in zip(node.inputs, node._local):
+        for inp, local in zip(node.inputs, node.local_grads):
             k = count.get(inp)
             if k:
                 n += k
@@ -310,7 +330,7 @@ def _first_paths(
         edges.append((node, position))
         target = inputs[position]
         if target is x:
-            factors = tuple(n._local[i] for n, i in edges)
+            factors = tuple(n.local_grads[i] for n, i in edges)
             found.append(GradientPath(tuple(edges), factors, math.prod(factors)))
             edges.pop()
         else:

@@ -13,10 +13,10 @@ JavaScript, so no widget library or extra server is needed (without
 JavaScript the frames are simply shown one under another). ``save()``
 writes the same view to an HTML file for a browser.
 
-What it does to your graph: nothing. Every ``.grad`` is as it was before,
-so calling ``backward()`` afterwards gives the usual result. Registered
-hooks do run, as in ``backward_steps()`` (the core has no public way yet to
-step through a pass without them).
+What it does to your graph: nothing. The steps come from the core's
+``walk(root, write_grads=False, hooks=False)``: no ``.grad`` changes and no
+registered hook runs, so calling ``backward()`` afterwards gives the usual
+result.
 
 Example:
     >>> import autograd_lite as ag
@@ -40,10 +40,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core import Value
 from ..core.display import node_name
-from ..core.steps import Step
-from ..core.value import Value
-from ._engine import engine_steps
+from ..core.steps import Step, walk
 from .draw import (
     INSTALL_HINT,
     _check_count,
@@ -161,7 +160,7 @@ class BackwardStepper:
                 f"{max_nodes} nodes; step a smaller graph, or pass a larger max_nodes="
             )
         self.root = root
-        self.steps: list[Step] = engine_steps(root)
+        self.steps: list[Step] = list(walk(root, write_grads=False, hooks=False))
         self._rendered: tuple[list[str], str] | None = None
         self._layout: Any = None
         total = len(self.steps)

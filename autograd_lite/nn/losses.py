@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any, Literal
 
-from ..core.value import Value
-from ..core.value import sum as value_sum
+from ..core import Value
+from ..core import sum as value_sum
 
 Reduction = Literal["mean", "sum", "none"]
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
-from ..core.value import Value, dot
+from ..core import Value, dot
 
 if TYPE_CHECKING:
     import numpy as np

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from numbers import Real
 from typing import Any, ClassVar
 
-from ..core.value import Value
+from ..core import Value
 
 #: A learning rate: a number, or a function of the step number (0, 1, 2, ...).
 LearningRate = float | Callable[[int], float]

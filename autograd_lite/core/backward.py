@@ -1,0 +1,377 @@
+"""The backward pass: the chain rule, node by node, in reverse topological order.
+
+For every node, from the output back to the leaves, the node's gradient is
+complete (every node that consumes it came before it), so it can pass
+``local × upstream`` on to each of its inputs. That is all ``backward()``
+does; everything else here is about doing it safely:
+
+* **Pass-local state.** Each pass keeps its running gradients to itself (a
+  dict owned by the pass; the fast route uses a scratch slot on the nodes
+  under a lock, and gives way to the dict route whenever the lock is taken),
+  so passes nest and run in threads without touching each other.
+* **One answer.** Every route computes local derivatives with the op's named
+  function from the values the forward pass saved, and adds contributions
+  in the same order, so the fast route, hooks, ``detect_anomaly`` and
+  ``backward_steps`` agree bit for bit, even after a leaf's ``.data`` changed.
+* **All or nothing.** ``.grad`` is written only once the whole pass has
+  succeeded.
+* **Masking.** A local derivative of exactly 0 contributes exactly 0, even
+  when the upstream gradient is inf or NaN (as PyTorch masks).
+
+:func:`chain_rule` is the documented generator the inspection tools build on.
+
+Example:
+    >>> import autograd_lite as ag
+    >>> x = ag.Value(2.0, label="x")
+    >>> y = x * x * x
+    >>> [(u.node.label or u.node.op, u.grad) for u in chain_rule(y)]
+    [('*', 1.0), ('*', 2.0), ('x', 12.0)]
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+from . import mode as _modes
+from .graph import backward_order
+from .value import HOOKED, Value, describe, to_float
+
+_mode = _modes.mode
+
+
+class GraphChangedError(RuntimeError):
+    """``create_graph`` needs a node's values as the forward pass saw them, and one changed.
+
+    Float backward passes always use the values the forward pass used; only
+    a pass that records derivatives as Values (``create_graph=True``) has to
+    read the live Values, and it refuses when their data has changed.
+
+    Example:
+        >>> issubclass(GraphChangedError, RuntimeError)
+        True
+    """
+
+
+class Update(NamedTuple):
+    """One node's chain-rule update, as :func:`chain_rule` yields it.
+
+    Attributes:
+        node: the node whose gradient is now complete.
+        grad: ∂output/∂node for this pass (after any hook replaced it).
+        local_grads: ∂node/∂input for each input.
+        contributions: what was added to each input's gradient (local × grad).
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(3.0)
+        >>> first = next(chain_rule(x * 2)); first.local_grads, first.contributions
+        ((2.0, 3.0), (2.0, 3.0))
+    """
+
+    node: Value
+    grad: Any
+    local_grads: tuple[Any, ...]
+    contributions: tuple[Any, ...]
+
+
+def seed_of(gradient: Any, create_graph: bool, what: str) -> Any:
+    """The seed ∂E/∂output as the pass uses it: a float, or a Value under create_graph.
+
+    Example:
+        >>> seed_of(2, False, "backward()")
+        2.0
+    """
+    if isinstance(gradient, Value):
+        return gradient if create_graph else gradient.data
+    return to_float(gradient, what)
+
+
+def order_of(root: Value) -> list[Value]:
+    """``backward_order(root)``, run untraced so a debugger's ``s`` steps over the sort.
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(1.0, label="x")
+        >>> [v.label or v.op for v in order_of(x.exp())]
+        ['exp', 'x']
+    """
+    tracer = sys.gettrace()
+    if tracer is None:
+        return backward_order(root)
+    sys.settrace(None)
+    try:
+        return backward_order(root)
+    finally:
+        sys.settrace(tracer)
+
+
+def _plain(order: list[Value], create_graph: bool) -> bool:
+    """Whether the fast route may run: floats, nothing watching, no hooks, no debugger."""
+    if create_graph or (_modes.special and not _mode.plain) or sys.gettrace() is not None:
+        return False
+    return not HOOKED or not any(node._hooks for node in order)
+
+
+# --- the fast route ------------------------------------------------------------
+
+_FAST = threading.Lock()
+
+
+def _fast(order: list[Value], seed: float) -> None:
+    """The chain rule for the common case, in the nodes' ``_g`` scratch slots.
+
+    The caller holds ``_FAST``: no other pass uses the slots meanwhile, and
+    nothing in here runs user code that could start one on this thread
+    except a user op's local function, whose pass then takes the dict route.
+    """
+    for node in order:
+        node._g = 0.0
+    order[0]._g = seed
+    for node in order:
+        inputs = node.inputs
+        if not inputs:
+            continue
+        g = node._g
+        local = node._op.local(*node._saved)
+        if g - g == 0.0:  # a finite upstream gradient: the plain chain rule
+            # Binary and unary ops are unrolled (they are most nodes, and a
+            # zip per node costs as much as the arithmetic); n-ary ones loop.
+            n = len(inputs)
+            if n == 2:
+                a, b = inputs
+                local_a, local_b = local
+                a._g += local_a * g
+                b._g += local_b * g
+            elif n == 1:
+                inputs[0]._g += local[0] * g
+            else:
+                for inp, d in zip(inputs, local):
+                    inp._g += d * g
+        else:  # inf or NaN upstream: a zero local derivative still passes exactly 0
+            for inp, d in zip(inputs, local):
+                if d != 0.0:
+                    inp._g += d * g
+
+
+def _fast_accumulate(order: list[Value]) -> bool:
+    """Add each ``_g`` into ``.grad``; on a ``.grad`` that is not a number, undo and say so."""
+    olds = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad += node._g
+    except TypeError:
+        for node, old in zip(order, olds):
+            node.grad = old
+        return False
+    return True
+
+
+# --- the general route ---------------------------------------------------------
+
+
+class _Running(threading.local):
+    def __init__(self) -> None:
+        self.hooks: set[int] = set()
+
+
+_running = _Running()
+
+
+def _same(a: float, b: float) -> bool:
+    return a is b or a == b or (a != a and b != b)
+
+
+def _live_local(node: Value) -> tuple[Any, ...]:
+    """The local derivatives as Values (create_graph), refusing if the data changed."""
+    saved = node._saved
+    if not _same(node.data, saved[0]) or not all(
+        _same(inp.data, s) for inp, s in zip(node.inputs, saved[1:])
+    ):
+        now = ", ".join(describe(inp) for inp in node.inputs)
+        then = ", ".join(repr(s) for s in saved[1:])
+        raise GraphChangedError(
+            f"backward(create_graph=True) through {node.op}: its inputs changed since the"
+            f" forward pass (now {now}; the forward pass used {then}). Recompute the"
+            f" forward pass, or call backward() without create_graph (it uses the"
+            f" forward pass's values)"
+        )
+    # Constants go in as the numbers they are, so no derivative is recorded for them.
+    return node._op.local(node, *[i.data if i.is_constant else i for i in node.inputs])
+
+
+def _contribution(local: Any, grad: Any, create_graph: bool) -> Any:
+    """local × upstream; exactly 0 where the local derivative is exactly 0."""
+    if type(local) is float:
+        if local == 0.0:
+            return 0.0
+        if local == 1.0 and create_graph:
+            return grad  # record no multiplication by exactly 1
+    return local * grad
+
+
+def _call_hooks(node: Value, grad: Any, create_graph: bool) -> Any:
+    """Run the node's hooks in order; a hook never runs inside itself."""
+    running = _running.hooks
+    for hook in tuple(node._hooks or ()):
+        key = id(hook)
+        if key in running:
+            continue
+        running.add(key)
+        try:
+            replaced = hook(grad)
+        finally:
+            running.discard(key)
+        if replaced is not None:
+            grad = replaced if create_graph else to_float(replaced, "a hook's result")
+    return grad
+
+
+def _passes(
+    order: list[Value], seed: Any, create_graph: bool, hooks: bool
+) -> Iterator[tuple[Value, Any, tuple[Any, ...], tuple[Any, ...]]]:
+    """The chain rule one node at a time, with gradients kept in a dict owned by this pass.
+
+    Yields ``(node, grad, local_grads, contributions)`` tuples (:class:`Update`'s fields).
+    """
+    grads: dict[Value, Any] = {order[0]: seed}
+    monitor = _mode.monitor if _modes.special else None
+    for node in order:
+        grad = grads.pop(node)  # complete: every node that uses this one came before it
+        if hooks and node._hooks:
+            grad = _call_hooks(node, grad, create_graph)
+        inputs = node.inputs
+        if inputs:
+            if create_graph:
+                # Constants' gradients are never read: recording them would only add
+                # nodes (NaN ones, for the exponent of a negative base).
+                local = _live_local(node)
+                contributions = tuple(
+                    0.0 if inp.is_constant else _contribution(d, grad, True)
+                    for inp, d in zip(inputs, local)
+                )
+            else:
+                local = node._op.local(*node._saved)
+                contributions = tuple(_contribution(d, grad, False) for d in local)
+            for inp, c in zip(inputs, contributions):
+                before = grads.get(inp)
+                if before is None:
+                    grads[inp] = c if create_graph else 0.0 + c
+                else:
+                    grads[inp] = before + c
+        else:
+            local = contributions = ()
+        if monitor is not None:
+            monitor.backward(node, grad, contributions)
+        yield node, grad, local, contributions
+
+
+def accumulate(total: Any, grad: Any, node: Value) -> Any:
+    """``total + grad`` for a ``.grad``: None counts as no gradient yet.
+
+    Example:
+        >>> accumulate(None, 2.0, Value(1.0)), accumulate(1.0, 2.0, Value(1.0))
+        (2.0, 3.0)
+    """
+    if total is None:
+        return grad
+    if type(total) is float and total == 0.0 and isinstance(grad, Value):
+        return grad
+    try:
+        return total + grad
+    except TypeError:
+        raise TypeError(
+            f"backward() cannot add a gradient to {describe(node)}: its .grad is"
+            f" {type(total).__name__} {total!r:.60}, not a number (set it to 0.0 or None)"
+        ) from None
+
+
+# --- the public passes -----------------------------------------------------------
+
+
+def chain_rule(
+    root: Value, gradient: Any = 1.0, *, create_graph: bool = False, hooks: bool = False
+) -> Iterator[Update]:
+    """The backward pass as a generator of :class:`Update` records; no ``.grad`` is touched.
+
+    Each ``next()`` completes one node (output first) and passes its
+    contributions on. The running gradients belong to this generator alone,
+    so it can be paused while other passes run. User hooks run only with
+    ``hooks=True``. This is what ``backward_steps``, ``explain`` and the
+    stepper are built on.
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> a = ag.Value(3.0, label="a")
+        >>> [u.grad for u in chain_rule(a.exp().log())]
+        [1.0, 0.049787068367863944, 1.0]
+    """
+    seed = seed_of(gradient, create_graph, "chain_rule()")
+    return map(Update._make, _passes(order_of(root), seed, create_graph, hooks))
+
+
+def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
+    """Add ∂root/∂node into every node's ``.grad``, all or nothing (``Value.backward``).
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x = ag.Value(3.0); backward(x * x); x.grad
+        6.0
+    """
+    seed = seed_of(gradient, create_graph, "backward()")
+    order = order_of(root)
+    if _plain(order, create_graph) and _FAST.acquire(blocking=False):
+        try:
+            _fast(order, seed)
+            done = _fast_accumulate(order)
+        finally:
+            _FAST.release()
+        if done:
+            return
+    # The readable route: one node's update per loop turn, in named locals.
+    updates = []
+    for node, grad, _, _ in _passes(order, seed, create_graph, hooks=True):
+        updates.append((node, grad))
+    totals = [accumulate(node.grad, grad, node) for node, grad in updates]
+    for (node, _), total in zip(updates, totals):  # nothing failed: now write them all
+        node.grad = total
+
+
+def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
+    """∂output/∂w for each ``w`` in ``wrt``, without touching any ``.grad``.
+
+    This is what the functional API (``grad``, ``value_and_grad``) is built
+    on. A ``w`` the output does not depend on gets 0.0. Hooks run, as in
+    ``backward()``.
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> x, y = ag.Value(2.0), ag.Value(5.0)
+        >>> ag.gradients(x * y, [x, y])
+        [5.0, 2.0]
+    """
+    wrt = list(wrt)
+    for w in wrt:
+        if not isinstance(w, Value):
+            raise TypeError(f"gradients() needs Values to differentiate by, got {describe(w)}")
+    if not isinstance(output, Value):
+        raise TypeError(f"gradients() needs a Value output, got {describe(output)}")
+    order = order_of(output)
+    if _plain(order, create_graph) and _FAST.acquire(blocking=False):
+        try:
+            for w in wrt:
+                w._g = None  # not reached unless the pass sets it
+            _fast(order, 1.0)
+            return [0.0 if w._g is None else w._g for w in wrt]
+        finally:
+            _FAST.release()
+    seed = Value(1.0) if create_graph else 1.0
+    wanted = set(wrt)
+    found = {
+        node: grad
+        for node, grad, _, _ in _passes(order, seed, create_graph, hooks=True)
+        if node in wanted
+    }
+    return [found.get(w, 0.0) for w in wrt]
