@@ -361,5 +361,11 @@ print(f"E after one step, engine: {E_engine.data:.6f}   by hand: {E_after:.6f}")
 # * Gradient descent uses those numbers to move every parameter
 #   downhill.
 #
+# To check yourself against a published walkthrough, run
+# `python -m autograd_lite example`: it works Matt Mazur's
+# ["A Step by Step Backpropagation Example"](https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/)
+# (two hidden and two output sigmoid neurons) in this notebook's
+# notation and compares every result with the published numbers.
+#
 # Next, [02 · The engine](02_the_engine.ipynb) looks inside
 # `backward()` one step at a time.
