@@ -226,7 +226,7 @@ def test_optimizer_load_state_dict_is_strict() -> None:
     opt = optim.SGD([Value(1.0), Value(2.0)], lr=0.1, momentum=0.9)
     with pytest.raises(ValueError, match="keys"):
         opt.load_state_dict({"steps": 1})
-    with pytest.raises(ValueError, match="list of 2 finite numbers"):
+    with pytest.raises(ValueError, match="list of 2 numbers"):
         opt.load_state_dict({"steps": 1, "momentum_buffer": [1.0]})
     assert opt.steps == 0 and opt.state["momentum_buffer"] is None
 

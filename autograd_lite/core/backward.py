@@ -9,10 +9,12 @@ does; everything else here is about doing it safely:
   dict owned by the pass; the fast route uses a scratch slot on the nodes
   under a lock, and gives way to the dict route whenever the lock is taken),
   so passes nest and run in threads without touching each other.
-* **One answer.** Every route computes local derivatives with the op's named
-  function from the values the forward pass saved, and adds contributions
-  in the same order, so the fast route, hooks, ``detect_anomaly`` and
-  ``backward_steps`` agree bit for bit, even after a leaf's ``.data`` changed.
+* **One answer.** Every route uses the local derivatives the forward pass
+  computed (with the op's named function, from the values it used) and adds
+  contributions in the same order, so the fast route, hooks,
+  ``detect_anomaly`` and ``backward_steps`` agree bit for bit, even after a
+  leaf's ``.data`` changed. Under a debugger each node also calls its op's
+  named local function, so that ``s`` lands in it.
 * **All or nothing.** ``.grad`` is written only once the whole pass has
   succeeded.
 * **Masking.** A local derivative of exactly 0 contributes exactly 0, even
@@ -37,7 +39,7 @@ from typing import Any, NamedTuple
 
 from . import mode as _modes
 from .graph import backward_order
-from .value import HOOKED, Value, describe, to_float
+from .value import HOOKED, Value, describe, hooks_of, to_float
 
 _mode = _modes.mode
 
@@ -112,7 +114,7 @@ def _plain(order: list[Value], create_graph: bool) -> bool:
     """Whether the fast route may run: floats, nothing watching, no hooks, no debugger."""
     if create_graph or (_modes.special and not _mode.plain) or sys.gettrace() is not None:
         return False
-    return not HOOKED or not any(node._hooks for node in order)
+    return not HOOKED or not any(map(hooks_of, order))
 
 
 # --- the fast route ------------------------------------------------------------
@@ -135,7 +137,7 @@ def _fast(order: list[Value], seed: float) -> None:
         if not inputs:
             continue
         g = node._g
-        local = node._op.local(*node._saved)
+        local = node._local
         if g - g == 0.0:  # a finite upstream gradient: the plain chain rule
             # Binary and unary ops are unrolled (they are most nodes, and a
             # zip per node costs as much as the arithmetic); n-ary ones loop.
@@ -185,21 +187,35 @@ def _same(a: float, b: float) -> bool:
 
 
 def _live_local(node: Value) -> tuple[Any, ...]:
-    """The local derivatives as Values (create_graph), refusing if the data changed."""
-    saved = node._saved
-    if not _same(node.data, saved[0]) or not all(
-        _same(inp.data, s) for inp, s in zip(node.inputs, saved[1:])
-    ):
+    """The local derivatives as Values (create_graph), refusing if they no longer agree.
+
+    They are recomputed from the live Values, so that they can be
+    differentiated; if a ``.data`` changed since the forward pass and the
+    derivatives with it, the graph no longer describes one computation.
+    """
+    # Constants go in as the numbers they are, so no derivative is recorded for them.
+    local = node._op.local(node, *[i.data if i.is_constant else i for i in node.inputs])
+    then = node._local
+    if not all(_same(d.data if isinstance(d, Value) else d, t) for d, t in zip(local, then)):
         now = ", ".join(describe(inp) for inp in node.inputs)
-        then = ", ".join(repr(s) for s in saved[1:])
         raise GraphChangedError(
             f"backward(create_graph=True) through {node.op}: its inputs changed since the"
-            f" forward pass (now {now}; the forward pass used {then}). Recompute the"
+            f" forward pass (now {now}), so its local derivatives are no longer the ones"
+            f" the forward pass computed ({', '.join(map(repr, then))}). Recompute the"
             f" forward pass, or call backward() without create_graph (it uses the"
-            f" forward pass's values)"
+            f" forward pass's derivatives)"
         )
-    # Constants go in as the numbers they are, so no derivative is recorded for them.
-    return node._op.local(node, *[i.data if i.is_constant else i for i in node.inputs])
+    return local
+
+
+def _visible_local(node: Value) -> tuple[Any, ...]:
+    """Under a debugger: call the op's named local function, so that ``s`` lands in it.
+
+    The numbers the pass uses are still the forward pass's (``node._local``);
+    they agree with this call unless a ``.data`` was changed since.
+    """
+    node._op.local(node.data, *[inp.data for inp in node.inputs])
+    return node._local
 
 
 def _contribution(local: Any, grad: Any, create_graph: bool) -> Any:
@@ -215,7 +231,7 @@ def _contribution(local: Any, grad: Any, create_graph: bool) -> Any:
 def _call_hooks(node: Value, grad: Any, create_graph: bool) -> Any:
     """Run the node's hooks in order; a hook never runs inside itself."""
     running = _running.hooks
-    for hook in tuple(node._hooks or ()):
+    for hook in tuple(hooks_of(node) or ()):
         key = id(hook)
         if key in running:
             continue
@@ -238,9 +254,10 @@ def _passes(
     """
     grads: dict[Value, Any] = {order[0]: seed}
     monitor = _mode.monitor if _modes.special else None
+    traced = sys.gettrace() is not None
     for node in order:
         grad = grads.pop(node)  # complete: every node that uses this one came before it
-        if hooks and node._hooks:
+        if hooks and HOOKED and hooks_of(node):
             grad = _call_hooks(node, grad, create_graph)
         inputs = node.inputs
         if inputs:
@@ -253,7 +270,7 @@ def _passes(
                     for inp, d in zip(inputs, local)
                 )
             else:
-                local = node._op.local(*node._saved)
+                local = _visible_local(node) if traced else node._local
                 contributions = tuple(_contribution(d, grad, False) for d in local)
             for inp, c in zip(inputs, contributions):
                 before = grads.get(inp)

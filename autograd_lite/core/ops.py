@@ -10,8 +10,8 @@ in this file, and users add their own with :func:`defop`.
 
 The local functions are written once and used three ways:
 
-* in ``backward()`` they get the floats the forward pass saved, so every
-  route through backward gives the same numbers;
+* in the forward pass they get floats, and the node keeps the result, so
+  every route through backward reads the same numbers;
 * under ``backward(create_graph=True)`` they get the ``Value`` objects, so
   the derivatives are recorded and can be differentiated again;
 * a debugger stepping through backward lands in them (``tanh_local``...).
@@ -72,7 +72,7 @@ OPS: Mapping[str, Op] = types.MappingProxyType(_OPS)
 
 
 def _data(x: S) -> float:
-    """The float behind a float or a Value (for branching on sign)."""
+    """The float behind a float or a Value (for ==, which is identity on Values)."""
     return x if type(x) is float else x.data
 
 
@@ -165,7 +165,7 @@ class Op:
         xs = [v.data for v in values]
         self.validate(xs, values)
         out = self.forward(*xs)
-        return node(out, values, self, (out, *xs))
+        return node(out, values, self, self.local(out, *xs))
 
 
 def builtin(
@@ -356,8 +356,7 @@ neg = builtin(neg_local, operator.neg)
 
 def abs_local(out: S, a: S) -> tuple[S, ...]:
     """out = |a|:  ∂/∂a = sign(a), with sign(0) = 0 as in PyTorch."""
-    x = _data(a)
-    return (ONE if x > 0.0 else -ONE if x < 0.0 else ZERO,)
+    return (ONE if a > 0.0 else -ONE if a < 0.0 else ZERO,)
 
 
 abs = builtin(abs_local, math.fabs)
@@ -413,7 +412,7 @@ sigmoid = builtin(sigmoid_local, _sigmoid)
 
 def relu_local(out: S, a: S) -> tuple[S, ...]:
     """out = max(0, a):  ∂/∂a = 1 if a > 0 else 0 (0 at a = 0, as in PyTorch)."""
-    return (ONE if _data(a) > 0.0 else ZERO,)
+    return (ONE if a > 0.0 else ZERO,)
 
 
 def _relu(x: float) -> float:
@@ -425,7 +424,7 @@ relu = builtin(relu_local, _relu)
 
 def leaky_relu_local(out: S, a: S) -> tuple[S, ...]:
     """out = a if a > 0 else 0.01·a:  ∂/∂a = 1 if a > 0 else 0.01 (PyTorch's default slope)."""
-    return (ONE if _data(a) > 0.0 else LEAKY_SLOPE,)
+    return (ONE if a > 0.0 else LEAKY_SLOPE,)
 
 
 def _leaky_relu(x: float) -> float:
@@ -437,7 +436,7 @@ leaky_relu = builtin(leaky_relu_local, _leaky_relu)
 
 def elu_local(out: S, a: S) -> tuple[S, ...]:
     """out = a if a > 0 else eᵃ - 1:  ∂/∂a = 1 if a > 0 else eᵃ = out + 1."""
-    return (ONE if _data(a) > 0.0 else out + ONE,)
+    return (ONE if a > 0.0 else out + ONE,)
 
 
 def _elu(x: float) -> float:
@@ -462,7 +461,7 @@ gelu = builtin(gelu_local, _gelu)
 
 def softplus_local(out: S, a: S) -> tuple[S, ...]:
     """out = ln(1 + eᵃ) (a itself above 20, as PyTorch):  ∂/∂a = σ(a) (1 above 20)."""
-    return (ONE if _data(a) > SOFTPLUS_THRESHOLD else sigmoid(a),)
+    return (ONE if a > SOFTPLUS_THRESHOLD else sigmoid(a),)
 
 
 def _softplus(x: float) -> float:
@@ -779,7 +778,7 @@ dot = builtin(dot_local, _dot, arity=None)
 
 
 def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> Callable[..., Any]:
-    forward, check = op.forward, op.check
+    forward, local, check = op.forward, op.local, op.check
 
     def binary(self: Value, other: Any) -> Any:
         b = other if type(other) is Value else operand(other, op.name)
@@ -789,7 +788,7 @@ def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> Callable[...
         if check is not None:
             op.validate((x, y), (self, b))
         out = forward(x, y)
-        return node(out, (self, b), op, (out, x, y))
+        return node(out, (self, b), op, local(out, x, y))
 
     def reflected(self: Value, other: Any) -> Any:
         a = operand(other, op.name)
@@ -802,13 +801,13 @@ def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> Callable[...
 
 
 def _unary_method(op: Op) -> Callable[[Value], Value]:
-    forward = op.forward
+    forward, local = op.forward, op.local
     if op.check is None:
 
         def unary(self: Value) -> Value:
             x = self.data
             out = forward(x)
-            return node(out, (self,), op, (out, x))
+            return node(out, (self,), op, local(out, x))
 
     else:
 
@@ -816,7 +815,7 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
             x = self.data
             op.validate((x,), (self,))
             out = forward(x)
-            return node(out, (self,), op, (out, x))
+            return node(out, (self,), op, local(out, x))
 
     unary.__name__ = op.name
     unary.__qualname__ = f"Value.{op.name}"
@@ -873,11 +872,15 @@ _data_of = operator.attrgetter("data")
 
 
 def _as_values(xs: Any, what: str) -> tuple[Value, ...]:
-    if isinstance(xs, (str, bytes, Mapping)) or not isinstance(xs, Iterable):
+    kind = type(xs)
+    # Lists and tuples (the common cases) skip the ABC checks.
+    if (kind is not tuple and kind is not list) and (
+        isinstance(xs, (str, bytes, Mapping)) or not isinstance(xs, Iterable)
+    ):
         raise TypeError(
-            f"{what} needs a sequence of numbers or Values, got {type(xs).__name__} {xs!r:.60}"
+            f"{what} needs a sequence of numbers or Values, got {kind.__name__} {xs!r:.60}"
         )
-    xs = xs if type(xs) is tuple else tuple(xs)
+    xs = xs if kind is tuple else tuple(xs)
     if _VALUE_TYPES.issuperset(map(type, xs)):  # the common case, checked in C
         return xs
     return tuple(x if isinstance(x, Value) else constant(to_float(x, what)) for x in xs)
@@ -902,14 +905,14 @@ def dot_values(ws: Iterable[Any], xs: Iterable[Any], bias: Any = None) -> Value:
         raise ValueError(
             f"dot() needs as many weights as inputs, got {len(wv)} weights and {len(xv)} inputs"
         )
-    wd = tuple(map(_data_of, wv))
-    xd = tuple(map(_data_of, xv))
+    wd = list(map(_data_of, wv))
+    xd = list(map(_data_of, xv))
     out = builtins.sum(map(operator.mul, wd, xd), 0.0)
     if bias is None:
-        return node(out, wv + xv, dot, (out, *wd, *xd))
+        return node(out, wv + xv, dot, dot_local(out, *wd, *xd))
     b = bias if isinstance(bias, Value) else constant(to_float(bias, "dot() bias"))
     out += b.data
-    return node(out, (*wv, *xv, b), dot, (out, *wd, *xd, b.data))
+    return node(out, (*wv, *xv, b), dot, dot_local(out, *wd, *xd, b.data))
 
 
 def sum_values(values: Iterable[Any]) -> Value:
@@ -924,9 +927,9 @@ def sum_values(values: Iterable[Any]) -> Value:
     vs = _as_values(values, "sum()")
     if not vs:
         return Value(0.0)
-    data = tuple(map(_data_of, vs))
+    data = list(map(_data_of, vs))
     out = builtins.sum(data, 0.0)
-    return node(out, vs, sum, (out, *data))
+    return node(out, vs, sum, sum_local(out, *data))
 
 
 # --- user-defined ops ---------------------------------------------------------

@@ -2,11 +2,11 @@
 
 Every operation on a ``Value`` returns a new ``Value`` that keeps its inputs
 (``.inputs``, in operand order), the record of the operation that made it
-(``.op`` is its name) and the input values the forward pass used. The local
-derivatives ∂out/∂input come from the op's record (:mod:`.ops`) when the
-backward pass (:mod:`.backward`) needs them, always from those saved values,
-so every route through backward gives the same numbers even after a leaf's
-``.data`` has been changed (by an optimizer step, say).
+(``.op`` is its name) and its local derivatives ∂out/∂input, computed once
+by the op's named function (:mod:`.ops`) from the values the forward pass
+used. Every route through backward (:mod:`.backward`) reads those, so they
+all give the same numbers, even after a leaf's ``.data`` has been changed
+(by an optimizer step, say).
 
 Equality and hashing are by identity, so Values work as dict keys and set
 members; ``<``, ``<=``, ``>``, ``>=`` compare ``.data``.
@@ -127,7 +127,7 @@ class Value:
         3.0
     """
 
-    __slots__ = ("__weakref__", "_g", "_hooks", "_op", "_saved", "data", "grad", "inputs", "label")
+    __slots__ = ("__weakref__", "_g", "_hooks", "_local", "_op", "data", "grad", "inputs", "label")
 
     # numpy must hand mixed operations back to us (np.float64(2) * Value(3)
     # is a Value), rather than turning the Value into a float.
@@ -138,9 +138,9 @@ class Value:
     label: str
     inputs: tuple[Value, ...]
     _op: Op
-    _saved: tuple[Any, ...]  # (out, *input data) as the forward pass computed them
+    _local: tuple[Any, ...]  # ∂self/∂input per input, computed in the forward pass
     _g: Any  # scratch for the fast backward pass, which holds a lock while it is used
-    _hooks: list[Callable[[Any], Any]] | None
+    _hooks: list[Callable[[Any], Any]]  # set by register_hook; unset (no hooks) otherwise
 
     # The operators and elementary functions are generated from the op
     # records in ops.py (one record per op); these annotations type them.
@@ -203,8 +203,7 @@ class Value:
         self.label = label
         self.inputs = ()
         self._op = LEAF
-        self._saved = ()
-        self._hooks = None
+        self._local = ()
 
     # -- presentation --
 
@@ -241,19 +240,17 @@ class Value:
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """∂self/∂input for each input, as the forward pass's values give them (read-only).
+        """∂self/∂input for each input (read-only): exactly what ``backward()`` uses.
 
-        Computed by the op's named local-derivative function from the values
-        saved in the forward pass: exactly what ``backward()`` uses.
+        Computed once, in the forward pass, by the op's named local-derivative
+        function from the values the forward pass used.
 
         Example:
             >>> a, b = Value(2.0), Value(5.0)
             >>> (a * b).local_grads
             (5.0, 2.0)
         """
-        if not self.inputs:
-            return ()
-        return self._op.local(*self._saved)
+        return self._local
 
     def __repr__(self) -> str:
         grad = self.grad
@@ -364,9 +361,10 @@ class Value:
         """
         if not callable(fn):
             raise TypeError(f"register_hook() needs a callable, got {type(fn).__name__} {fn!r}")
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
+        hooks = hooks_of(self)
+        if hooks is None:
+            self._hooks = hooks = []
+        hooks.append(fn)
         HOOKED.add(self)
         return HookHandle(self, fn)
 
@@ -442,6 +440,17 @@ class Constant(Value):
 
 _Constant = Constant  # the name the rest of the core has always used
 
+def hooks_of(v: Value) -> list[Callable[[Any], Any]] | None:
+    """The hooks registered on ``v`` (in order), or None.
+
+    Example:
+        >>> x = Value(1.0); _ = x.register_hook(print)
+        >>> hooks_of(x) == [print], hooks_of(Value(2.0))
+        (True, None)
+    """
+    return getattr(v, "_hooks", None)
+
+
 #: Nodes that have hooks (weakly held): while it is empty, no graph has any.
 HOOKED: weakref.WeakSet[Value] = weakref.WeakSet()
 
@@ -463,12 +472,13 @@ class HookHandle:
     def remove(self) -> None:
         """Unregister the hook (doing nothing if it is already gone)."""
         node = self._node()
-        if node is None or not node._hooks or self._fn not in node._hooks:
+        hooks = hooks_of(node) if node is not None else None
+        if not hooks or self._fn not in hooks:
             return
-        node._hooks.remove(self._fn)
-        if not node._hooks:
-            node._hooks = None
-            HOOKED.discard(node)
+        hooks.remove(self._fn)
+        if not hooks:
+            del node._hooks  # type: ignore[union-attr]
+            HOOKED.discard(node)  # type: ignore[arg-type]
 
 
 # --- building nodes --------------------------------------------------------
@@ -482,43 +492,42 @@ class _Leaf:
     arity = 0
 
     @staticmethod
-    def local(*saved: Any) -> tuple[Any, ...]:
+    def local(*args: Any) -> tuple[Any, ...]:
         return ()
 
 
 LEAF: Any = _Leaf()
 
 
-def node(data: float, inputs: tuple[Value, ...], op: Op, saved: tuple[Any, ...]) -> Value:
+def node(data: float, inputs: tuple[Value, ...], op: Op, local: tuple[Any, ...]) -> Value:
     """Make an operation's result (or a bare leaf when not recording).
 
-    ``saved`` is ``(data, *input data)`` as the forward pass used them; the
-    op's local-derivative function reads them in the backward pass.
+    ``local`` holds ∂data/∂input for each input, as the op's local function
+    computed them from the forward pass's values.
 
     Example:
         >>> from autograd_lite.core.ops import OPS
         >>> a, b = Value(2.0), Value(3.0)
-        >>> node(6.0, (a, b), OPS["*"], (6.0, 2.0, 3.0)).local_grads
+        >>> node(6.0, (a, b), OPS["*"], (3.0, 2.0)).local_grads
         (3.0, 2.0)
     """
     out: Value = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._hooks = None
     if not _modes.special or _mode.plain:
         out.inputs = inputs
         out._op = op
-        out._saved = saved
+        out._local = local
         return out
     if _mode.recording:
         out.inputs = inputs
         out._op = op
-        out._saved = saved
+        out._local = local
     else:
         out.inputs = ()
         out._op = LEAF
-        out._saved = ()
+        out._local = ()
     if _mode.monitor is not None:
         _mode.monitor.forward(out, op.name, inputs)
     return out
@@ -537,8 +546,7 @@ def constant(x: float) -> Value:
     c.label = ""
     c.inputs = ()
     c._op = LEAF
-    c._saved = ()
-    c._hooks = None
+    c._local = ()
     return c
 
 
@@ -641,7 +649,7 @@ def _reduce(v: Value) -> Any:
     kind = Constant if isinstance(v, Constant) else Value
     if not v.inputs:
         return (_restore_leaf, (kind is Constant, v.data, v.grad, v.label))
-    fields = (v.data, v.grad, v.label, v._op.name, v.inputs, v._saved)
+    fields = (v.data, v.grad, v.label, v._op.name, v.inputs, v._local)
     if id(v) in _listing.ids:
         return (_restore_node, fields)
     order = topological_order(v)[:-1]
@@ -657,7 +665,7 @@ def _restore_leaf(is_constant: bool, data: float, grad: Any, label: str) -> Valu
 
 
 def _restore_node(
-    data: float, grad: Any, label: str, op_name: str, inputs: tuple[Value, ...], saved: tuple
+    data: float, grad: Any, label: str, op_name: str, inputs: tuple[Value, ...], local: tuple
 ) -> Value:
     from .ops import OPS
 
@@ -668,7 +676,7 @@ def _restore_node(
         )
     v: Value = _new(Value)
     v.data, v.grad, v.label, v.inputs = data, grad, label, inputs
-    v._op, v._saved, v._hooks = OPS[op_name], saved, None
+    v._op, v._local = OPS[op_name], local
     return v
 
 

@@ -779,18 +779,29 @@ def draw_model(model: Any, *, rankdir: str = "LR", max_neurons: int = 8) -> grap
 
 
 def _layers_of(model: Any) -> list[tuple[list[Any], str, int]]:
-    """(neurons, activation, parameter count) per layer of an MLP, a Layer or a Neuron."""
-    if hasattr(model, "layers"):
-        layers = [(list(layer.neurons), layer) for layer in model.layers]
-    elif hasattr(model, "neurons"):
-        layers = [(list(model.neurons), model)]
-    elif hasattr(model, "w") and hasattr(model, "b"):
-        layers = [([model], model)]
-    else:
-        raise TypeError(
-            f"draw_model() needs an MLP, Layer or Neuron (something with .layers, .neurons "
-            f"or .w and .b), got {type(model).__name__}"
-        )
+    """(neurons, activation, parameter count) per layer of an MLP, a Layer or a Neuron.
+
+    Anything with ``.layers`` (an MLP, an ``nn.Sequential``) is walked through,
+    nested ones too; modules without parameters there (``Flatten``) are skipped.
+    """
+    layers: list[tuple[list[Any], Any]] = []
+    stack = [model]
+    while stack:
+        m = stack.pop()
+        if hasattr(m, "layers"):
+            stack.extend(reversed(list(m.layers)))
+        elif hasattr(m, "neurons"):
+            layers.append((list(m.neurons), m))
+        elif hasattr(m, "w") and hasattr(m, "b"):
+            layers.append(([m], m))
+        elif m is not model and hasattr(m, "parameters") and not m.parameters():
+            continue
+        else:
+            raise TypeError(
+                f"draw_model() needs an MLP, Layer or Neuron (something with .layers, .neurons "
+                f"or .w and .b), or a Sequential of them, got {type(m).__name__}; "
+                f"draw_graph() draws any computation"
+            )
     if not layers or not all(neurons for neurons, _ in layers):
         raise ValueError("draw_model() needs a model with at least one neuron per layer")
     result = []

@@ -5,7 +5,9 @@ and ``y`` an int array of labels, 0 and 1 by default or any other pair via
 ``labels`` (e.g. ``labels=(-1, 1)`` for the hinge loss). Points are shuffled;
 ``seed`` makes them reproducible (None: different every call), and
 ``noise`` is the standard deviation of Gaussian noise added to each
-coordinate. numpy is imported only when a dataset is made.
+coordinate. numpy is imported only when a dataset is made. numpy integers and
+floats are accepted wherever Python ones are; a negative or non-integral
+size, a non-finite or negative noise, or a bad seed is refused by name.
 
 Example:
     >>> from autograd_lite import data
@@ -17,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import math
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,16 +30,55 @@ else:
     Arrays = tuple
 
 
-def _check(n_samples: object, noise: object, labels: object, who: str) -> tuple[int, int]:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"{who} n_samples must be a positive int, got {n_samples!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
+#: The most points a maker will make (each is a Python-level row later on).
+MAX_SAMPLES = 10_000_000
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, Integral) and not isinstance(x, bool)
+
+
+def _finite(x: object, name: str, who: str) -> float:
+    """A finite float (numpy floats too), or a ValueError naming the parameter."""
+    if isinstance(x, bool) or not isinstance(x, Real) or not math.isfinite(x):
+        raise ValueError(f"{who} {name} must be a finite number, got {x!r:.40}")
+    return float(x)
+
+
+def _check(
+    n_samples: object, noise: object, seed: object, labels: object, who: str
+) -> tuple[int, float, tuple[int, int]]:
+    """The checked n_samples, noise and labels; the seed is checked too."""
+    n = int(n_samples) if isinstance(n_samples, Integral) and not isinstance(n_samples, bool) else 0
+    if not 1 <= n <= MAX_SAMPLES:
+        raise ValueError(
+            f"{who} n_samples must be an int from 1 to {MAX_SAMPLES}, got {n_samples!r:.40}"
+        )
+    sigma = _finite(noise, "noise", who)
+    if sigma < 0:
         raise ValueError(f"{who} noise must be a number >= 0, got {noise!r}")
+    if seed is not None and not (isinstance(seed, Integral) and _is_int(seed) and int(seed) >= 0):
+        import numpy as np
+
+        if not isinstance(seed, np.random.Generator):
+            raise ValueError(
+                f"{who} seed must be an int >= 0, None or a numpy Generator, got {seed!r:.40}"
+            )
     pair = list(labels) if isinstance(labels, (tuple, list)) else []
-    ints = [v for v in pair if isinstance(v, int) and not isinstance(v, bool)]
+    ints = [int(v) for v in pair if _is_int(v)]
     if len(pair) != 2 or len(ints) != 2 or ints[0] == ints[1]:
         raise ValueError(f"{who} labels must be two different ints like (0, 1), got {labels!r}")
-    return ints[0], ints[1]
+    return n, sigma, (ints[0], ints[1])
+
+
+def _rng(seed: Any) -> np.random.Generator:
+    import numpy as np
+
+    return (
+        seed
+        if isinstance(seed, np.random.Generator)
+        else np.random.default_rng(None if seed is None else int(seed))
+    )
 
 
 def _finish(
@@ -71,8 +113,8 @@ def make_moons(
     """
     import numpy as np
 
-    negative, positive = _check(n_samples, noise, labels, "make_moons")
-    rng = np.random.default_rng(seed)
+    n_samples, noise, (negative, positive) = _check(n_samples, noise, seed, labels, "make_moons")
+    rng = _rng(seed)
     n_upper, n_lower = _split(n_samples)
     t_upper = np.linspace(0.0, math.pi, n_upper)
     t_lower = np.linspace(0.0, math.pi, n_lower)
@@ -98,8 +140,8 @@ def make_xor(
     """
     import numpy as np
 
-    negative, positive = _check(n_samples, noise, labels, "make_xor")
-    rng = np.random.default_rng(seed)
+    n_samples, noise, (negative, positive) = _check(n_samples, noise, seed, labels, "make_xor")
+    rng = _rng(seed)
     corners = np.array([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
     # Points go round the four corners in turn: same-sign corners first, then mixed.
     n_same, n_mixed = _split(n_samples)
@@ -124,10 +166,10 @@ def make_circles(
     """
     import numpy as np
 
-    negative, positive = _check(n_samples, noise, labels, "make_circles")
-    if not 0.0 < factor < 1.0:
+    n_samples, noise, (negative, positive) = _check(n_samples, noise, seed, labels, "make_circles")
+    if not 0.0 < _finite(factor, "factor", "make_circles") < 1.0:
         raise ValueError(f"make_circles factor must be in (0, 1), got {factor!r}")
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     n_outer, n_inner = _split(n_samples)
     t_outer = np.linspace(0.0, 2 * math.pi, n_outer, endpoint=False)
     t_inner = np.linspace(0.0, 2 * math.pi, n_inner, endpoint=False)
@@ -154,10 +196,10 @@ def make_spirals(
     """
     import numpy as np
 
-    negative, positive = _check(n_samples, noise, labels, "make_spirals")
-    if not turns > 0:
+    n_samples, noise, (negative, positive) = _check(n_samples, noise, seed, labels, "make_spirals")
+    if not _finite(turns, "turns", "make_spirals") > 0:
         raise ValueError(f"make_spirals turns must be > 0, got {turns!r}")
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     arms = []
     for n, offset in zip(_split(n_samples), (0.0, math.pi)):
         # Start a little way out: at the very centre the two arms would meet.

@@ -7,8 +7,9 @@ is a stack of layers. Every number a model learns is a leaf ``Value`` listed by
 ``parameters()``, so ``loss.backward()`` fills in their gradients and an
 optimizer from :mod:`autograd_lite.optim` updates them.
 
-Models save to and load from JSON; loading is strict (wrong keys, shapes or
-values raise and leave the model untouched).
+Models save to and load from JSON files (see :mod:`autograd_lite.nn.serialization`):
+saves are atomic, and loading checks the whole file before building anything
+(wrong keys, shapes or values raise and leave the model untouched).
 
 Example:
     >>> from autograd_lite import nn
@@ -24,13 +25,14 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 import types
-from collections.abc import Callable, Mapping, Sequence
-from numbers import Real
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 from ..core import Value, dot
+from . import serialization
+from .serialization import FILE_FORMAT, FILE_VERSION, PathLike, Shape
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,8 +52,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "linear": None,
 }
 
-FILE_FORMAT = "autograd_lite.nn"
-FILE_VERSION = 1
+__all__ = ["ACTIVATIONS", "FILE_FORMAT", "FILE_VERSION", "MLP", "Layer", "Module", "Neuron"]
 
 
 # --- helpers ---------------------------------------------------------------
@@ -66,9 +67,26 @@ def _check_activation(activation: object) -> str:
 
 
 def _check_size(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    """A positive int (numpy ints too); bools and other numbers are refused."""
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+    return int(n)
+
+
+def _config(
+    config: object, who: str, required: tuple[str, ...], optional: dict[str, Any]
+) -> dict[str, Any]:
+    """The constructor arguments in ``config``, with unknown and missing names refused."""
+    if not isinstance(config, Mapping):
+        raise TypeError(f"{who} config must be a dict, got {type(config).__name__}")
+    unknown = sorted(repr(k) for k in config if k not in required and k not in optional)
+    missing = [repr(k) for k in required if k not in config]
+    if unknown or missing:
+        problems = ([f"unknown keys {', '.join(unknown)}"] if unknown else []) + (
+            [f"missing keys {', '.join(missing)}"] if missing else []
+        )
+        raise ValueError(f"{who} config has {'; '.join(problems)}")
+    return {**optional, **config}
 
 
 def _generator(seed: Seed) -> np.random.Generator:
@@ -77,8 +95,12 @@ def _generator(seed: Seed) -> np.random.Generator:
 
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, Integral) and not isinstance(seed, bool):
+        if seed < 0:
+            raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+        return np.random.default_rng(int(seed))
     raise TypeError(f"seed must be an int, None or a numpy Generator, got {type(seed).__name__}")
 
 
@@ -99,7 +121,11 @@ def init_std(activation: str, fan_in: int, fan_out: int = 1) -> float:
 
 
 def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
-    """The input vector as a sequence of ``nin`` numbers or Values."""
+    """The input vector as a sequence of ``nin`` numbers or Values.
+
+    Only ordered containers are inputs: a dict, a set, a string or an iterator
+    has no dependable order (or would give its keys), so it is a TypeError.
+    """
     if isinstance(x, (list, tuple)):
         xs: Sequence[Any] = x
     elif isinstance(x, (Value, Real)):
@@ -111,16 +137,18 @@ def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
                 f"call it once per row"
             )
         xs = x.tolist() if x.ndim == 1 else [x.tolist()]
-    elif isinstance(x, (str, bytes)):
-        raise TypeError(f"{who} needs a sequence of numbers or Values, got {type(x).__name__}")
+    elif isinstance(x, Sequence) and not isinstance(x, (str, bytes, bytearray)):
+        xs = x
     else:
-        try:
-            xs = list(x)
-        except TypeError:
-            raise TypeError(
-                f"{who} needs a list, tuple or 1-D array of numbers or Values, "
-                f"got {type(x).__name__}"
-            ) from None
+        kind = (
+            "a dict" if isinstance(x, Mapping)
+            else "a set" if isinstance(x, Set)
+            else type(x).__name__
+        )  # fmt: skip
+        raise TypeError(
+            f"{who} needs a list, tuple or 1-D array of numbers or Values, got {kind}"
+            f"{' ' + repr(x)[:60] if isinstance(x, (Mapping, Set, str, bytes)) else ''}"
+        )
     if len(xs) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(xs)}")
     return xs
@@ -130,6 +158,8 @@ def _number(x: object, where: str) -> float:
     """A finite float for a state-dict entry, or a clear error."""
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"load_state_dict: {where} needs a number, got {type(x).__name__} {x!r}")
+    if isinstance(x, Integral) and not -(2**1023) < int(x) < 2**1023:
+        raise ValueError(f"load_state_dict: {where} needs a finite number, got {x!r:.40}")
     value = float(x)
     if not math.isfinite(value):
         raise ValueError(f"load_state_dict: {where} needs a finite number, got {value!r}")
@@ -159,7 +189,11 @@ class Module:
     A subclass lists what it holds in :meth:`named_members`; parameters,
     gradients, state dicts and files all follow from that list. To be
     rebuilt by ``Cls.load(path)`` it also returns its constructor arguments
-    from :meth:`config`.
+    from :meth:`config` (and, if its constructor does not take them as
+    keywords, overrides :meth:`from_config`). Overriding :meth:`state_shapes`
+    lets a load check a file against the config before building anything.
+    Every subclass is in ``Module.registry`` under its class name, which is
+    how ``nn.Module.load(path)`` finds it.
 
     ``load`` works two ways: ``nn.MLP.load(path)`` (on the class) builds a
     new model from a file written by ``save``; ``model.load(path)`` (on an
@@ -337,13 +371,46 @@ class Module:
         for p, v in updates:
             p.data = v
 
-    # -- files --
+    # -- files: see autograd_lite.nn.serialization for the format and the guarantees --
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the architecture and the parameters to a JSON file.
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Module:
+        """Build a new module from :meth:`config`'s output (new random parameters).
 
-        The file is written next to ``path`` and then renamed, so an existing
-        file is never left half-written.
+        Example:
+            >>> Layer.from_config({"nin": 2, "nout": 3, "activation": "tanh"})
+            Layer(2 -> 3 tanh, 9 parameters)
+        """
+        return cls(**config)
+
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """``(name, shape)`` of every :meth:`state_dict` entry of ``cls(**config)``, in order.
+
+        ``()`` is a single number, ``(n,)`` a list of n. Loading a file uses
+        this to check the file's state before building anything, so a
+        subclass should compute it from ``config`` alone, and reject a bad
+        config with ValueError or TypeError. This default builds the module
+        and measures it.
+
+        Example:
+            >>> list(Neuron.state_shapes({"nin": 2, "activation": "tanh"}))
+            [('w', (2,)), ('b', ())]
+        """
+        for name, tensor in cls.from_config(config)._tensors():
+            yield name, ((len(tensor),) if isinstance(tensor, list) else ())
+
+    def save(self, path: PathLike) -> None:
+        """Write the architecture and the parameters to a JSON file, atomically.
+
+        A unique temporary file in the same directory is written, fsynced
+        and renamed over ``path``, so a reader (or a crash) never sees half a
+        file, concurrent saves leave one complete model, permissions of an
+        existing file are kept and a symbolic link keeps pointing where it did.
+
+        Raises:
+            ValueError: a parameter is not finite (nothing is written).
+            OSError: the file cannot be written (nothing is left behind).
 
         Example:
             >>> import os, tempfile
@@ -352,32 +419,26 @@ class Module:
             >>> MLP.load(path)
             MLP(2 -> 4 relu -> 1 linear, 17 parameters)
         """
-        import json
-
+        serialization.display_name(path)  # a bad path type fails before any work
         for name, p in self.named_parameters():
             if not math.isfinite(p.data):
                 raise ValueError(
                     f"save: parameter {name!r} is {p.data!r}; "
                     f"a model with non-finite parameters cannot be saved"
                 )
-        payload = {
-            "format": FILE_FORMAT,
-            "version": FILE_VERSION,
-            "class": type(self).__name__,
-            "config": self.config(),
-            "state": self.state_dict(),
-        }
-        text = json.dumps(payload, indent=1)
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        data = serialization.model_file_bytes(type(self).__name__, self.config(), self.state_dict())
+        serialization.atomic_write(path, data)
 
-    def _load_into(self, path: str | os.PathLike[str]) -> None:
+    def _load_into(self, path: PathLike) -> None:
         """Load a file saved by :meth:`save` into this model; the architecture must match.
 
-        On any error (unreadable or corrupt file, another architecture, bad
-        values) the model is left exactly as it was.
+        The whole file is checked first; on any error (unreadable, corrupt or
+        hostile file, another architecture, bad values) the model is left
+        exactly as it was.
+
+        Raises:
+            ModelFileError: (a ValueError) the file's contents, naming the file.
+            OSError: the file cannot be read.
 
         Example:
             >>> import os, tempfile
@@ -387,20 +448,19 @@ class Module:
             >>> a.state_dict() == b.state_dict()
             True
         """
-        payload = _read_model_file(path)
-        kind, config = payload["class"], payload["config"]
-        if kind != type(self).__name__ or config != self.config():
-            raise ValueError(
-                f"{os.fspath(path)} holds a {kind} with config {config}, "
-                f"which does not match {self!r} (config {self.config()})"
-            )
-        self.load_state_dict(payload["state"])
+        serialization.load_into(self, path)
 
-    def _load_new(cls: type[Module], path: str | os.PathLike[str]) -> Module:  # type: ignore[misc]
+    def _load_new(cls: type[Module], path: PathLike) -> Module:  # type: ignore[misc]
         """Build the model saved in a JSON file by :meth:`save`: architecture and parameters.
 
-        ``nn.MLP.load(path)`` returns a new MLP; ``model.load(path)`` loads
-        the file into an existing model of the same architecture instead.
+        ``nn.MLP.load(path)`` returns a new MLP; ``nn.Module.load(path)``
+        whatever module the file holds; ``model.load(path)`` loads the file
+        into an existing model of the same architecture instead. The whole
+        file is checked before the model is built.
+
+        Raises:
+            ModelFileError: (a ValueError) the file's contents, naming the file.
+            OSError: the file cannot be read.
 
         Example:
             >>> import os, tempfile
@@ -410,20 +470,36 @@ class Module:
             >>> copy.state_dict() == model.state_dict()
             True
         """
-        payload = _read_model_file(path)
-        kind = payload["class"]
-        target = Module.registry.get(kind) if cls is Module else cls
-        if target is None or target.__name__ != kind:
-            why = "no Module class has that name" if cls is Module else f"not a {cls.__name__}"
-            raise ValueError(f"{os.fspath(path)} holds a {kind}, {why}")
-        try:
-            model = target(**payload["config"])
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{os.fspath(path)}: cannot rebuild the {kind}: {exc}") from None
-        model.load_state_dict(payload["state"])
-        return model
+        return serialization.load_model(  # type: ignore[no-any-return]
+            None if cls is Module else cls, path, Module.registry
+        )
 
     load = _ClassOrInstanceMethod(_load_new, _load_into)
+
+    # -- PyTorch (see nn/torch_bridge.py; torch is imported only there, when called) --
+
+    def to_torch(self) -> Any:
+        """The same network as a float64 ``torch.nn.Module`` with copies of the weights.
+
+        Example:
+            >>> MLP(2, [3, 1], seed=0).to_torch()[1]  # doctest: +SKIP
+            ReLU()
+        """
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> Module:
+        """A model of this class computing what the torch ``module`` computes, with its weights.
+
+        Example:
+            >>> Layer.from_torch(Layer(2, 3, seed=0).to_torch())  # doctest: +SKIP
+            Layer(2 -> 3 relu, 9 parameters)
+        """
+        from .torch_bridge import from_torch
+
+        return from_torch(cls, module)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
@@ -433,27 +509,6 @@ def _listing(items: list[str], limit: int = 5) -> str:
     shown = ", ".join(items[:limit])
     more = f", ... ({len(items) - limit} more)" if len(items) > limit else ""
     return f"[{shown}{more}]"
-
-
-def _read_model_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The parsed contents of a model file, checked for the expected layout."""
-    import json
-
-    name = os.fspath(path)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{name} is not a valid model file: corrupt JSON ({exc})") from None
-    if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
-        raise ValueError(f"{name} is not a model file saved by autograd_lite (no {FILE_FORMAT!r})")
-    if payload.get("version") != FILE_VERSION:
-        raise ValueError(f"{name} has format version {payload.get('version')!r}; expected 1")
-    for key, kind in (("class", str), ("config", dict), ("state", dict)):
-        if not isinstance(payload.get(key), kind):
-            raise ValueError(f"{name} is not a valid model file: {key!r} is missing or malformed")
-    return payload
 
 
 # --- the network -----------------------------------------------------------
@@ -517,6 +572,20 @@ class Neuron(Module):
         """
         return {"nin": self.nin, "activation": self.activation}
 
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """``w`` of length nin, then the scalar ``b``; from the config alone.
+
+        Example:
+            >>> list(Neuron.state_shapes({"nin": 3}))
+            [('w', (3,)), ('b', ())]
+        """
+        args = _config(config, "Neuron", ("nin",), {"activation": "relu"})
+        nin = _check_size(args["nin"], "Neuron nin")
+        _check_activation(args["activation"])
+        yield "w", (nin,)
+        yield "b", ()
+
     def __repr__(self) -> str:
         return f"Neuron({self.nin} inputs, {self.activation}, {self.nin + 1} parameters)"
 
@@ -568,9 +637,49 @@ class Layer(Module):
         """
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
 
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """Each neuron's ``w`` (nin numbers) and ``b``, neuron by neuron; from the config alone.
+
+        Example:
+            >>> list(Layer.state_shapes({"nin": 2, "nout": 1}))
+            [('neurons.0.w', (2,)), ('neurons.0.b', ())]
+        """
+        args = _config(config, "Layer", ("nin", "nout"), {"activation": "relu"})
+        nin = _check_size(args["nin"], "Layer nin")
+        nout = _check_size(args["nout"], "Layer nout")
+        _check_activation(args["activation"])
+        for j in range(nout):
+            yield f"neurons.{j}.w", (nin,)
+            yield f"neurons.{j}.b", ()
+
     def __repr__(self) -> str:
         count = (self.nin + 1) * self.nout
         return f"Layer({self.nin} -> {self.nout} {self.activation}, {count} parameters)"
+
+
+def _mlp_args(nin: object, nouts: object, activation: object) -> tuple[int, list[int], list[str]]:
+    """MLP's checked arguments: nin, the layer sizes, one activation per layer."""
+    nin = _check_size(nin, "MLP nin")
+    if hasattr(nouts, "ndim") and hasattr(nouts, "tolist") and nouts.ndim == 1:
+        nouts = nouts.tolist()  # a 1-D numpy array of sizes
+    if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+        raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r:.80}")
+    sizes = [_check_size(n, "each MLP layer size") for n in nouts]
+    if isinstance(activation, str):
+        activations = [activation] * (len(sizes) - 1) + ["linear"]
+    elif (
+        isinstance(activation, Sequence)
+        and not isinstance(activation, bytes)
+        and len(activation) == len(sizes)
+    ):
+        activations = list(activation)
+    else:
+        raise ValueError(
+            f"MLP activation must be a name or a list of {len(sizes)} names "
+            f"(one per layer), got {activation!r:.80}"
+        )
+    return nin, sizes, [_check_activation(a) for a in activations]
 
 
 class MLP(Module):
@@ -598,20 +707,7 @@ class MLP(Module):
         activation: str | Sequence[str] = "relu",
         seed: Seed = None,
     ) -> None:
-        self.nin = _check_size(nin, "MLP nin")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nouts = [_check_size(n, "each MLP layer size") for n in nouts]
-        if isinstance(activation, str):
-            activations = [activation] * (len(self.nouts) - 1) + ["linear"]
-        elif isinstance(activation, Sequence) and len(activation) == len(self.nouts):
-            activations = list(activation)
-        else:
-            raise ValueError(
-                f"MLP activation must be a name or a list of {len(self.nouts)} names "
-                f"(one per layer), got {activation!r}"
-            )
-        self.activations = [_check_activation(a) for a in activations]
+        self.nin, self.nouts, self.activations = _mlp_args(nin, nouts, activation)
         rng = _generator(seed)
         sizes = [self.nin, *self.nouts]
         self.layers = [
@@ -643,6 +739,21 @@ class MLP(Module):
             {'nin': 2, 'nouts': [3, 1], 'activation': ['relu', 'linear']}
         """
         return {"nin": self.nin, "nouts": list(self.nouts), "activation": list(self.activations)}
+
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """Every neuron's ``w`` and ``b``, layer by layer; from the config alone.
+
+        Example:
+            >>> list(MLP.state_shapes({"nin": 2, "nouts": [1]}))
+            [('layers.0.neurons.0.w', (2,)), ('layers.0.neurons.0.b', ())]
+        """
+        args = _config(config, "MLP", ("nin", "nouts"), {"activation": "relu"})
+        nin, nouts, _ = _mlp_args(args["nin"], args["nouts"], args["activation"])
+        for i, (fan_in, nout) in enumerate(zip([nin, *nouts], nouts)):
+            for j in range(nout):
+                yield f"layers.{i}.neurons.{j}.w", (fan_in,)
+                yield f"layers.{i}.neurons.{j}.b", ()
 
     def __repr__(self) -> str:
         stages = " -> ".join(f"{n} {a}" for n, a in zip(self.nouts, self.activations))

@@ -3,8 +3,12 @@
 ``SGD`` and ``Adam`` follow ``torch.optim``'s formulas operation for
 operation, so a step matches PyTorch's to rounding. A step is all or
 nothing: every new value is computed and checked to be finite before any
-parameter changes. The learning rate may be a number or a schedule, a
-function of the number of steps taken so far (0 for the first step).
+parameter or buffer changes. A parameter whose ``.grad`` is None has no
+gradient and is skipped, as in PyTorch. Hyperparameters are checked when the
+optimizer is made, naming the valid range. The learning rate may be a number
+or a schedule, a function of the number of steps taken so far (0 for the
+first step). ``state_dict()`` is strict JSON whatever the gradients were
+(non-finite numbers are written as the strings "inf", "-inf" and "nan").
 
 Example:
     >>> from autograd_lite import Value, optim
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 from ..core import Value
@@ -59,14 +63,38 @@ def _check_params(params: Iterable[Value], who: str) -> list[Value]:
     return ps
 
 
-def _check_hyper(value: object, name: str, who: str, upper: float = math.inf) -> float:
+def _check_hyper(
+    value: object,
+    name: str,
+    who: str,
+    upper: float = math.inf,
+    *,
+    lower_open: bool = False,
+    upper_closed: bool = False,
+) -> float:
+    """A finite float in [0, upper) (or (0, ...) / ..., upper]), else an error naming the range."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{who} {name} must be a number, got {type(value).__name__} {value!r}")
-    v = float(value)
-    if not 0.0 <= v < upper:  # also rejects NaN
-        bound = "[0, inf)" if upper == math.inf else f"[0, {upper:g})"
+        raise TypeError(f"{who} {name} must be a number, got {type(value).__name__} {value!r:.60}")
+    try:
+        v = float(value)
+    except OverflowError:
+        v = math.inf
+    above = v > 0.0 if lower_open else v >= 0.0
+    below = v <= upper if upper_closed else v < upper
+    if not (above and below and math.isfinite(v)):  # also rejects NaN
+        bound = f"{'(' if lower_open else '['}0, {upper:g}{']' if upper_closed else ')'}"
         raise ValueError(f"{who} {name} must be in {bound}, got {v!r}")
     return v
+
+
+def _encode(x: float | None) -> float | str | None:
+    """A float for strict JSON: non-finite values become "inf", "-inf" or "nan"."""
+    if x is None or math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+_DECODE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
 def _name(p: Value, i: int) -> str:
@@ -97,7 +125,7 @@ class Optimizer:
         #: Number of steps taken so far.
         self.steps = 0
         #: Per-parameter buffers by name; None until the first step creates them.
-        self.state: dict[str, list[float] | None] = dict.fromkeys(self.buffer_names)
+        self.state: dict[str, list[Any] | None] = dict.fromkeys(self.buffer_names)
 
     def current_lr(self) -> float:
         """The learning rate the next step will use (a schedule is called with ``steps``).
@@ -127,12 +155,27 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def _grads(self) -> list[float]:
-        grads = []
+    def _grads(self) -> list[float | None]:
+        """Every parameter's gradient as a float; None where ``.grad`` is None (no gradient)."""
+        grads: list[float | None] = []
         for i, p in enumerate(self.params):
             g = p.grad
+            if g is None:
+                grads.append(None)
+                continue
             if type(g) is not float:
-                g = g.data if isinstance(g, Value) else float(g)  # a Value after create_graph
+                if isinstance(g, Value):  # a Value after create_graph
+                    g = g.data
+                elif isinstance(g, Real) and not isinstance(g, bool):
+                    try:
+                        g = float(g)
+                    except OverflowError:
+                        g = math.inf
+                else:
+                    raise TypeError(
+                        f"{type(self).__name__}.step: {_name(p, i)} has a gradient of type "
+                        f"{type(g).__name__} ({g!r:.40}), not a number; nothing was updated"
+                    )
             if not math.isfinite(g):
                 raise ValueError(
                     f"{type(self).__name__}.step: {_name(p, i)} has gradient {g!r}; "
@@ -142,15 +185,20 @@ class Optimizer:
         return grads
 
     def _update(
-        self, lr: float, grads: list[float]
-    ) -> tuple[list[float], dict[str, list[float] | None]]:
+        self, lr: float, grads: list[float | None]
+    ) -> tuple[list[float], dict[str, list[Any] | None]]:
+        """New parameter values and buffers, computed without assigning anything."""
         raise NotImplementedError
 
     def step(self) -> None:
         """Update every parameter from its ``.grad``; all of them, or (on an error) none.
 
+        A parameter whose ``.grad`` is None is skipped: its value and its
+        buffers stay as they are (as in PyTorch).
+
         Raises:
             ValueError: a gradient, or a parameter's new value, is not finite.
+            TypeError: a gradient is not a number (nor a Value, nor None).
 
         Example:
             >>> from autograd_lite import Value
@@ -159,9 +207,13 @@ class Optimizer:
             (0.5, 1)
         """
         lr = self.current_lr()
-        new_data, new_state = self._update(lr, self._grads())
-        if not all(map(math.isfinite, new_data)):
-            i = next(i for i, v in enumerate(new_data) if not math.isfinite(v))
+        grads = self._grads()
+        new_data, new_state = self._update(lr, grads)
+        i = -1
+        if not all(map(math.isfinite, new_data)):  # a skipped parameter may already be inf
+            changed = zip(range(len(grads)), new_data, grads)
+            i = next((i for i, v, g in changed if g is not None and not math.isfinite(v)), -1)
+        if i >= 0:
             raise ValueError(
                 f"{type(self).__name__}.step: {_name(self.params[i], i)} would become "
                 f"{new_data[i]!r}; nothing was updated"
@@ -172,18 +224,32 @@ class Optimizer:
         self.steps += 1
 
     def state_dict(self) -> dict[str, Any]:
-        """The step count and the buffers, as plain JSON-able data.
+        """The step count and the buffers, as strict JSON whatever the gradients were.
+
+        A buffer is None before the first step, else one entry per parameter;
+        a non-finite entry is the string "inf", "-inf" or "nan", and an entry
+        for a parameter that never had a gradient may be None.
 
         Example:
             >>> from autograd_lite import Value
             >>> Adam([Value(1.0)]).state_dict()
-            {'steps': 0, 'exp_avg': None, 'exp_avg_sq': None}
+            {'steps': 0, 'exp_avg': None, 'exp_avg_sq': None, 'step': None}
+            >>> w = Value(1.0); w.grad = 1e200; opt = Adam([w]); opt.step()
+            >>> opt.state_dict()["exp_avg_sq"]
+            ['inf']
         """
-        buffers = {k: (None if b is None else list(b)) for k, b in self.state.items()}
+        buffers = {
+            k: (None if b is None else [_encode(x) for x in b]) for k, b in self.state.items()
+        }
         return {"steps": self.steps, **buffers}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore :meth:`state_dict`; strict and all-or-nothing, like ``Module.load_state_dict``.
+
+        Buffer entries may be numbers (finite or not), the strings "inf",
+        "-inf" and "nan", or None where the optimizer allows it (SGD's
+        momentum for a parameter that never had a gradient). Keys listed in
+        ``optional_buffers`` may be missing (a state saved by an older version).
 
         Example:
             >>> from autograd_lite import Value
@@ -196,32 +262,72 @@ class Optimizer:
         if not isinstance(state, Mapping):
             raise TypeError(f"{who} needs a dict, got {type(state).__name__}")
         expected = {"steps", *self.buffer_names}
-        if set(state) != expected:
+        required = expected - set(self.optional_buffers)
+        if not required <= set(state) <= expected:
             raise ValueError(f"{who} needs exactly the keys {sorted(expected)}, got {list(state)}")
         steps = state["steps"]
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"{who}: 'steps' must be an int >= 0, got {steps!r}")
-        buffers: dict[str, list[float] | None] = {}
+        if isinstance(steps, bool) or not isinstance(steps, Integral) or steps < 0:
+            raise ValueError(f"{who}: 'steps' must be an int >= 0, got {steps!r:.40}")
+        buffers: dict[str, list[Any] | None] = {}
         for name in self.buffer_names:
-            buf = state[name]
+            buf = state.get(name)
             if buf is not None:
-                ok = isinstance(buf, (list, tuple)) and len(buf) == len(self.params)
-                ok = ok and all(
-                    isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v)
-                    for v in buf
+                if hasattr(buf, "tolist") and getattr(buf, "ndim", 0) == 1:
+                    buf = buf.tolist()
+                entries = (
+                    [self._buffer_entry(name, v) for v in buf]
+                    if isinstance(buf, (list, tuple)) and len(buf) == len(self.params)
+                    else None
                 )
-                if not ok:
+                if entries is None or any(e is _BAD for e in entries):
                     raise ValueError(
-                        f"{who}: {name!r} must be None or a list of {len(self.params)} "
-                        f"finite numbers"
+                        f"{who}: {name!r} must be None or a list of {len(self.params)} numbers "
+                        f"({self._buffer_rule(name)}), got {buf!r:.80}"
                     )
-                buf = [float(v) for v in buf]
+                buf = entries
             buffers[name] = buf
-        self.steps = steps
+        self._complete(buffers, int(steps))
+        self.steps = int(steps)
         self.state = buffers
+
+    #: Buffers a state dict may leave out (added in a later version); see :meth:`_complete`.
+    optional_buffers: ClassVar[tuple[str, ...]] = ()
+    #: Buffers whose entries may be None (a parameter that never had a gradient).
+    nullable_buffers: ClassVar[tuple[str, ...]] = ()
+    #: Buffers that count steps: their entries are ints >= 0.
+    count_buffers: ClassVar[tuple[str, ...]] = ()
+
+    def _buffer_rule(self, name: str) -> str:
+        if name in self.count_buffers:
+            return "ints >= 0"
+        extra = " or None" if name in self.nullable_buffers else ""
+        return f'floats, "inf", "-inf", "nan"{extra}'
+
+    def _buffer_entry(self, name: str, v: object) -> Any:
+        """One buffer entry from a state dict as the optimizer keeps it, or _BAD."""
+        if v is None:
+            return None if name in self.nullable_buffers else _BAD
+        if name in self.count_buffers:
+            if isinstance(v, Integral) and not isinstance(v, bool) and int(v) >= 0:
+                return int(v)
+            return _BAD
+        if isinstance(v, str):
+            return _DECODE.get(v, _BAD)
+        if isinstance(v, bool) or not isinstance(v, Real):
+            return _BAD
+        try:
+            return float(v)
+        except OverflowError:
+            return _BAD
+
+    def _complete(self, buffers: dict[str, list[Any] | None], steps: int) -> None:
+        """Fill in the optional buffers a state dict left out (nothing to do by default)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
+
+
+_BAD = object()  # marks an entry load_state_dict cannot take
 
 
 class SGD(Optimizer):
@@ -248,6 +354,7 @@ class SGD(Optimizer):
     """
 
     buffer_names = ("momentum_buffer",)
+    nullable_buffers = ("momentum_buffer",)
 
     def __init__(
         self,
@@ -262,26 +369,35 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.momentum = _check_hyper(momentum, "momentum", "SGD")
         self.weight_decay = _check_hyper(weight_decay, "weight_decay", "SGD")
-        self.dampening = _check_hyper(dampening, "dampening", "SGD")
-        self.nesterov = bool(nesterov)
+        self.dampening = _check_hyper(dampening, "dampening", "SGD", 1.0, upper_closed=True)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"SGD nesterov must be True or False, got {nesterov!r:.40}")
+        self.nesterov = nesterov
         if self.nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("SGD with nesterov=True needs momentum > 0 and dampening = 0")
 
     def _update(
-        self, lr: float, grads: list[float]
-    ) -> tuple[list[float], dict[str, list[float] | None]]:
+        self, lr: float, grads: list[float | None]
+    ) -> tuple[list[float], dict[str, list[Any] | None]]:
         params, wd, mu = self.params, self.weight_decay, self.momentum
         if not wd and not mu:  # plain gradient descent: the hot path
-            return [p.data - lr * g for p, g in zip(params, grads)], self.state
+            return [
+                p.data if g is None else p.data - lr * g for p, g in zip(params, grads)
+            ], self.state
         old = self.state["momentum_buffer"]
-        buffers: list[float] = []
+        buffers: list[float | None] = []
         new: list[float] = []
         for i, (p, g) in enumerate(zip(params, grads)):
             w = p.data
+            if g is None:  # no gradient: the parameter and its buffer stay as they are
+                buffers.append(None if old is None else old[i])
+                new.append(w)
+                continue
             if wd:
                 g = g + wd * w
             if mu:
-                b = g if old is None else old[i] * mu + (1.0 - self.dampening) * g
+                prev = None if old is None else old[i]
+                b = g if prev is None else prev * mu + (1.0 - self.dampening) * g
                 buffers.append(b)
                 g = g + mu * b if self.nesterov else b
             new.append(w - lr * g)
@@ -313,7 +429,10 @@ class Adam(Optimizer):
         0.9
     """
 
-    buffer_names = ("exp_avg", "exp_avg_sq")
+    #: ``step`` counts each parameter's own updates (it skips steps without a gradient).
+    buffer_names = ("exp_avg", "exp_avg_sq", "step")
+    optional_buffers = ("step",)
+    count_buffers = ("step",)
 
     def __init__(
         self,
@@ -325,39 +444,51 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
+            raise ValueError(f"Adam betas must be a pair (beta1, beta2), got {betas!r:.60}")
         self.betas = (
             _check_hyper(betas[0], "beta1", "Adam", upper=1.0),
             _check_hyper(betas[1], "beta2", "Adam", upper=1.0),
         )
-        self.eps = _check_hyper(eps, "eps", "Adam")
+        # eps = 0 would divide by zero on the first exactly-zero gradient (a dead relu).
+        self.eps = _check_hyper(eps, "eps", "Adam", lower_open=True)
         self.weight_decay = _check_hyper(weight_decay, "weight_decay", "Adam")
 
     def _update(
-        self, lr: float, grads: list[float]
-    ) -> tuple[list[float], dict[str, list[float] | None]]:
+        self, lr: float, grads: list[float | None]
+    ) -> tuple[list[float], dict[str, list[Any] | None]]:
         beta1, beta2 = self.betas
         wd, eps = self.weight_decay, self.eps
         n = len(self.params)
         ms = self.state["exp_avg"] or [0.0] * n
         vs = self.state["exp_avg_sq"] or [0.0] * n
-        t = float(self.steps + 1)
-        # The same scalar arithmetic, in the same order, as torch's single-tensor Adam.
-        step_size = lr / (1 - beta1**t)
-        bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+        ks = self.state["step"] or [0] * n
         weight = 1 - beta1  # torch's lerp weight; it switches formula at 0.5
-        new, new_m, new_v = [], [], []
-        for p, g, m, v in zip(self.params, grads, ms, vs):
+        corrections: dict[int, tuple[float, float]] = {}  # per step count; usually just one
+        new, new_m, new_v, new_k = [], [], [], []
+        for p, g, m, v, k in zip(self.params, grads, ms, vs, ks):
             w = p.data
-            if wd:
-                g = g + wd * w
-            m = m + weight * (g - m) if weight < 0.5 else g - (g - m) * (1 - weight)
-            v = v * beta2 + (1 - beta2) * g * g
-            denom = math.sqrt(v) / bias_correction2_sqrt + eps
-            new.append(w + (-step_size) * m / denom)
+            if g is not None:
+                k += 1
+                if k not in corrections:
+                    # The same scalar arithmetic, in the same order, as torch's single-tensor Adam.
+                    corrections[k] = (lr / (1 - beta1**k), (1 - beta2**k) ** 0.5)
+                step_size, bias_correction2_sqrt = corrections[k]
+                if wd:
+                    g = g + wd * w
+                m = m + weight * (g - m) if weight < 0.5 else g - (g - m) * (1 - weight)
+                v = v * beta2 + (1 - beta2) * g * g
+                denom = math.sqrt(v) / bias_correction2_sqrt + eps
+                w = w + (-step_size) * m / denom
+            new.append(w)
             new_m.append(m)
             new_v.append(v)
-        return new, {"exp_avg": new_m, "exp_avg_sq": new_v}
+            new_k.append(k)
+        return new, {"exp_avg": new_m, "exp_avg_sq": new_v, "step": new_k}
+
+    def _complete(self, buffers: dict[str, list[Any] | None], steps: int) -> None:
+        """A state without per-parameter counts (version 0.1): every parameter took every step."""
+        if buffers.get("step") is None and buffers.get("exp_avg") is not None:
+            buffers["step"] = [steps] * len(self.params)
 
     def __repr__(self) -> str:
         return (

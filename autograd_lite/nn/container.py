@@ -1,0 +1,126 @@
+"""Plumbing between layers: ``Sequential`` chains modules, ``Flatten`` makes a vector.
+
+Example:
+    >>> from autograd_lite import nn
+    >>> model = nn.Sequential(nn.Conv2d(1, 2, 3, seed=0), nn.Flatten(), nn.Layer(8, 1, seed=0))
+    >>> model([[[0.1 * (i + j) for j in range(4)] for i in range(4)]]).op
+    'relu'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .modules import Member, Module
+from .shapes import shape_of
+
+
+class Flatten(Module):
+    """Nested lists ``x[c][i][j]`` (any depth) -> one flat list, in row-major order.
+
+    It flattens one whole example, which is what ``torch.nn.Flatten()``
+    does to each example of a batch.
+
+    Example:
+        >>> Flatten()([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])
+        [1, 2, 3, 4, 5, 6, 7, 8]
+    """
+
+    def __call__(self, x: Any) -> list[Any]:
+        """The entries of ``x`` as one list (rectangular nesting required)."""
+        flat, shape = shape_of(x, repr(self), "(d1, d2, ...)", limit=32)
+        if not shape:
+            return [flat]
+        for _ in shape[1:]:
+            flat = [v for part in flat for v in part]
+        return flat
+
+    def __repr__(self) -> str:
+        return "Flatten()"
+
+
+class Sequential(Module):
+    """Modules applied in turn: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    Parameter names (and labels, as ``explain`` shows them) are prefixed
+    with the position, as in PyTorch (``0.weight.0.0.1.2``,
+    ``2.neurons.0.w.3``); it saves and loads whole.
+
+    Example:
+        >>> from autograd_lite import nn
+        >>> model = nn.Sequential(nn.Layer(2, 3, seed=0), nn.Layer(3, 1, "linear", seed=1))
+        >>> len(model), model[1]
+        (2, Layer(3 -> 1 linear, 4 parameters))
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        if not modules:
+            raise ValueError("Sequential needs at least one module")
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module) or not callable(m):
+                raise TypeError(
+                    f"Sequential entry {i} must be a callable nn.Module, got {type(m).__name__}"
+                )
+        self.layers: list[Module] = list(modules)
+        self._label_parameters()
+
+    def __call__(self, x: Any) -> Any:
+        """Feed ``x`` through every module in order."""
+        for m in self.layers:
+            x = m(x)  # type: ignore[operator]
+        return x
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index: int) -> Module:
+        return self.layers[index]
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self.layers)
+
+    def named_members(self) -> list[tuple[str, Member]]:
+        """``0``, ``1``, ... (the position of each module).
+
+        Example:
+            >>> [name for name, _ in Sequential(Flatten(), Flatten()).named_members()]
+            ['0', '1']
+        """
+        return [(str(i), m) for i, m in enumerate(self.layers)]
+
+    def config(self) -> dict[str, Any]:
+        """Each module's class name and config, in order.
+
+        Example:
+            >>> Sequential(Flatten()).config()
+            {'layers': [{'class': 'Flatten', 'config': {}}]}
+        """
+        return {"layers": [{"class": type(m).__name__, "config": m.config()} for m in self.layers]}
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Sequential:
+        """Rebuild the modules a :meth:`config` lists (fresh parameters).
+
+        Example:
+            >>> Sequential.from_config({"layers": [{"class": "Flatten", "config": {}}]})
+            Sequential(Flatten())
+        """
+        if (
+            not isinstance(config, Mapping)
+            or set(config) != {"layers"}
+            or not isinstance(config["layers"], list)
+        ):
+            raise ValueError(f"a Sequential config is {{'layers': [...]}}, got {config!r}")
+        modules = []
+        for i, entry in enumerate(config["layers"]):
+            if not isinstance(entry, Mapping) or set(entry) != {"class", "config"}:
+                raise ValueError(f"Sequential layer {i} needs 'class' and 'config', got {entry!r}")
+            kind = Module.registry.get(entry["class"]) if isinstance(entry["class"], str) else None
+            if kind is None or not isinstance(entry["config"], Mapping):
+                raise ValueError(f"Sequential layer {i}: no Module class {entry['class']!r}")
+            modules.append(kind.from_config(entry["config"]))
+        return cls(*modules)
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(repr(m) for m in self.layers)})"
