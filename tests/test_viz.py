@@ -45,11 +45,11 @@ def node_line(source: str, node_id: str) -> str:
 def test_each_value_is_a_record_with_label_data_and_grad() -> None:
     y, v = neuron()
     y.backward()
-    src = ag.draw_graph(y).source
-    assert "{ y | data 0.4621 | grad 1.0 }" in src
-    assert f"{{ x | data 2.0 | grad {fmt(v['x'].grad)} }}" in src
-    assert "{ n | data 0.5 | grad 0.7864 }" in src
-    assert "{ data -6.0 | grad 0.7864 }" in src  # the unlabelled x*w
+    src = ag.draw_graph(y, rankdir="LR").source
+    assert '"y | data 0.4621 | grad 1.0"' in src
+    assert f'"x | data 2.0 | grad {fmt(v["x"].grad)}"' in src
+    assert '"n | data 0.5 | grad 0.7864"' in src
+    assert '"data -6.0 | grad 0.7864"' in src  # the unlabelled x*w
     assert src.count("shape=record") == 6
 
 
@@ -104,10 +104,13 @@ def test_show_local_labels_edges_with_local_derivatives() -> None:
     assert 'v2 -> v0_op [label="∂ 2.0"]' in src
 
 
-def test_rankdir_top_down_keeps_fields_side_by_side() -> None:
+def test_fields_stack_top_to_bottom_whichever_way_the_graph_runs() -> None:
     y, _ = neuron()
+    # A record's fields run across the rank direction; braces turn them.
     src = ag.draw_graph(y, rankdir="TB").source
-    assert "rankdir=TB" in src and '"y | data' in src and "{ y" not in src
+    assert "rankdir=TB" in src and '"{ y | data' in src
+    src = ag.draw_graph(y, rankdir="LR").source
+    assert "rankdir=LR" in src and '"y | data' in src and "{ y" not in src
 
 
 def test_special_characters_in_labels_are_escaped() -> None:
@@ -292,7 +295,216 @@ def test_draw_model_renders() -> None:
 
 
 def test_a_wide_node_past_the_limit_gets_one_dashed_edge_from_the_marker() -> None:
-    xs = [Value(float(i)) for i in range(1000)]
-    src = ag.draw_graph(ag.sum(xs), max_nodes=10).source
+    xs = [Value(float(i)) for i in range(30)]
+    src = ag.draw_graph(ag.sum(xs), max_nodes=10, rankdir="LR").source
     assert src.count("more -> v0_op") == 1
-    assert 'more -> v0_op [label="991 inputs" style=dashed]' in src
+    assert 'more -> v0_op [label="21 inputs" style=dashed]' in src
+
+
+# --- every argument checked, the error naming it ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "named"),
+    [
+        ({"highlight": "abc"}, TypeError, "highlight"),
+        ({"highlight": [1.0]}, TypeError, "highlight"),
+        ({"highlight": 3}, TypeError, "highlight"),
+        ({"params": "w"}, TypeError, "params"),
+        ({"params": [Value(1.0), None]}, TypeError, "params"),
+        ({"rankdir": "xx"}, ValueError, "rankdir"),
+        ({"rankdir": 3}, TypeError, "rankdir"),
+        ({"max_nodes": 0}, ValueError, "max_nodes"),
+        ({"max_nodes": -5}, ValueError, "max_nodes"),
+        ({"max_nodes": 2.5}, TypeError, "max_nodes"),
+        ({"max_nodes": True}, TypeError, "max_nodes"),
+        ({"max_nodes": "500"}, TypeError, "max_nodes"),
+        ({"max_inputs": 0}, ValueError, "max_inputs"),
+        ({"max_inputs": None}, TypeError, "max_inputs"),
+        ({"show_grad": "yes"}, TypeError, "show_grad"),
+        ({"show_local": 1}, TypeError, "show_local"),
+    ],
+)
+def test_draw_graph_rejects_a_bad_argument_naming_it(kwargs, error, named) -> None:
+    with pytest.raises(error, match=named) as raised:
+        ag.draw_graph(neuron()[0], **kwargs)
+    bad = next(iter(kwargs.values()))
+    if isinstance(bad, list):  # the message names the offending item
+        bad = next(item for item in bad if not isinstance(item, Value))
+    assert repr(bad) in str(raised.value)
+
+
+def test_numpy_integers_are_accepted_as_counts() -> None:
+    import numpy as np
+
+    g = ag.draw_graph(neuron()[0], max_nodes=np.int64(3), max_inputs=np.int32(2), rankdir="LR")
+    assert g.source.count("shape=record") == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "named"),
+    [
+        ({"rankdir": "xx"}, ValueError, "rankdir"),
+        ({"rankdir": None}, TypeError, "rankdir"),
+        ({"max_neurons": 2}, ValueError, "max_neurons"),
+        ({"max_neurons": "8"}, TypeError, "max_neurons"),
+        ({"max_neurons": 8.0}, TypeError, "max_neurons"),
+    ],
+)
+def test_draw_model_rejects_a_bad_argument_naming_it(kwargs, error, named) -> None:
+    with pytest.raises(error, match=named):
+        ag.draw_model(nn.MLP(2, [3, 1], seed=0), **kwargs)
+
+
+# --- bounded whatever the fan-in -------------------------------------------------
+
+
+def test_a_wide_op_shows_its_first_inputs_and_counts_the_rest() -> None:
+    xs = [Value(float(i), label=f"x{i}") for i in range(100)]
+    g = ag.draw_graph(ag.sum(xs), max_inputs=5, rankdir="LR")
+    assert g.source.count("shape=record") == 6  # the sum and its first 5 inputs
+    assert "… 95 more inputs" in g.source
+    assert "v0_op_rest -> v0_op [style=dashed]" in g.source
+    assert "= sum(#1, #2, #3, #4, #5, … 95 more)" in g.text
+
+
+def test_a_sum_of_a_million_terms_draws_in_bounded_time_and_memory() -> None:
+    import tracemalloc
+
+    xs = [Value(float(i)) for i in range(1_000_000)]
+    total = ag.sum(xs)
+    tracemalloc.start()
+    started = time.perf_counter()
+    g = ag.draw_graph(total, max_nodes=500, rankdir="LR")
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 1.0
+    assert peak < 2_000_000  # bytes: the picture of 41 nodes, not of a million
+    assert len(g.source) < 20_000 and len(g.text) < 20_000
+    assert g.source.count(" -> ") <= 2 + 40
+    assert "… 999,960 more inputs" in g.source
+
+
+def test_the_same_input_many_times_is_bounded_too() -> None:
+    x = Value(1.0, label="x")
+    g = ag.draw_graph(ag.sum([x] * 100_000), rankdir="LR")
+    assert g.source.count("v1 -> v0_op") == 40
+    assert "… 99,960 more inputs" in g.source
+
+
+# --- text that dot and a reader can take -----------------------------------------
+
+
+HOSTILE = 'a\x00b "q" {c|d} <e> \\f\nline'
+
+
+def test_hostile_labels_are_escaped_in_the_dot_source() -> None:
+    x = Value(1.0, label=HOSTILE)
+    src = ag.draw_graph(x * 2, rankdir="LR").source
+    assert "\x00" not in src
+    assert r"a\\x00b \"q\" \{c\|d\} \<e\> \\f\\nline" in src
+    assert "a\\x00b" in ag.draw_graph(x * 2).text
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_hostile_labels_render(rankdir: str) -> None:
+    x = Value(1.0, label=HOSTILE)
+    y = (x * 2).exp()
+    y.label = HOSTILE
+    svg = ag.draw_graph(y, rankdir=rankdir).pipe(format="svg", encoding="utf-8")
+    assert "a\\x00b &quot;q&quot; {c|d}" in svg or "a\\x00b &quot;q&quot;" in svg
+
+
+def test_a_huge_label_is_cut_short() -> None:
+    x = Value(1.0, label="a" * 1_000_000)
+    g = ag.draw_graph(x * 2, rankdir="LR")
+    assert len(g.source) < 5_000 and len(g.text) < 1_000
+    assert "a" * 79 + "…" in g.source and "a" * 81 not in g.source
+
+
+def test_negative_zero_is_shown_as_zero() -> None:
+    x = Value(-0.0, label="x")
+    y = x * -1.0
+    y.backward()
+    g = ag.draw_graph(y, show_local=True, rankdir="LR")
+    assert "-0.0" not in g.source and "-0.0" not in g.text
+    assert "data 0.0" in g.text
+
+
+def test_show_local_reads_the_engine_and_leaves_grad_alone() -> None:
+    y, v = neuron()
+    g = ag.draw_graph(y, show_local=True, rankdir="LR")
+    assert all(node.grad == 0.0 for node in v.values())
+    assert 'v2 -> v1_op [label="∂ 1.0"]' in g.source  # d(xw + b)/d(xw)
+    assert 'v4 -> v2_op [label="∂ -3.0"]' in g.source  # d(xw)/dx = w
+
+
+# --- pictures that fit a notebook ------------------------------------------------
+
+
+def chain(depth: int) -> Value:
+    y = Value(0.5, label="x")
+    for _ in range(depth):
+        y = y.sin()
+    return y
+
+
+def test_auto_orientation_keeps_a_small_graph_left_to_right() -> None:
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    assert "rankdir=LR" in ag.draw_graph(x * w).source
+    assert "rankdir=LR" in ag.draw_graph(neuron()[0]).source
+
+
+def test_auto_orientation_turns_a_deep_graph_top_down() -> None:
+    assert "rankdir=TB" in ag.draw_graph(chain(12)).source
+    assert "rankdir=LR" in ag.draw_graph(chain(12), rankdir="LR").source
+
+
+@needs_dot
+@pytest.mark.parametrize("depth", [2, 5, 12])
+def test_auto_orientation_agrees_with_dot(depth: int) -> None:
+    from autograd_lite.inspect.draw import FIT_WIDTH_PT, layout_of
+
+    def width(rankdir: str) -> float:
+        source = ag.draw_graph(chain(depth), rankdir=rankdir).source
+        return float(layout_of(source)["bb"].split(",")[2])
+
+    chosen = ag.draw_graph(chain(depth)).graph_attr["rankdir"]
+    across = width("LR")
+    assert chosen == ("LR" if across <= FIT_WIDTH_PT or across <= width("TB") else "TB")
+
+
+def test_auto_orientation_does_not_run_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphviz
+
+    def no_dot(*args: object, **kwargs: object) -> None:
+        raise AssertionError("draw_graph ran dot")
+
+    monkeypatch.setattr(graphviz, "pipe_string", no_dot)
+    monkeypatch.setattr(graphviz, "pipe", no_dot)
+    ag.draw_graph(chain(12))
+
+
+@needs_dot
+def test_notebook_html_scales_down_only_to_readable_text_then_scrolls() -> None:
+    g = ag.draw_graph(chain(30), rankdir="LR")  # far wider than a notebook
+    bundle = g._repr_mimebundle_()
+    page = bundle["text/html"]
+    assert page.startswith('<div class="ag-graph" style="max-width: 100%; overflow: auto">')
+    svg = bundle["image/svg+xml"]
+    width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    smallest = min(float(f) for f in re.findall(r'font-size="([\d.]+)"', svg))
+    min_width = float(re.search(r"min-width: (\d+)px", page).group(1))
+    max_width = float(re.search(r"max-width: (\d+)px", page).group(1))
+    assert max_width == pytest.approx(width_pt * 4 / 3, abs=1)  # never larger than natural
+    assert smallest * min_width / width_pt >= 9 - 0.05  # the smallest text stays >= 9 px
+    assert "<?xml" not in page and "width=" not in page.split(">", 2)[1]
+
+
+def test_fit_svg_rejects_what_is_not_svg() -> None:
+    from autograd_lite.inspect.draw import fit_svg
+
+    with pytest.raises(ValueError, match="Graphviz SVG"):
+        fit_svg("<html></html>")

@@ -3,7 +3,7 @@
 The pieces are plain functions, so notebooks and tests can use them too:
 :func:`train` is the training loop (nn + losses + optim), :func:`train_moons`
 adds the data, :func:`ascii_map` draws the decision boundary as text,
-:func:`write_neuron_graph` saves the graph of one neuron as SVG, and
+:func:`write_neuron_graph` saves the graph of one live neuron as SVG, and
 :func:`run` is the whole demo as the command line prints it.
 
 Example:
@@ -14,12 +14,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -39,7 +40,8 @@ class TrainResult:
         model: the trained network; its single output is a score, > 0 meaning +1.
         X: the points, a list of [x, y] pairs.
         y: their labels, -1 or +1.
-        losses: the loss at every step.
+        losses: the loss each step started from (before its update).
+        loss: the loss after the last step.
         accuracy: the training accuracy after the last step, from 0 to 1.
         seconds: the wall-clock time of the training loop.
 
@@ -52,6 +54,7 @@ class TrainResult:
     X: list[list[float]]
     y: list[int]
     losses: list[float] = field(default_factory=list)
+    loss: float = 0.0
     accuracy: float = 0.0
     seconds: float = 0.0
 
@@ -86,7 +89,10 @@ def train(
     """Full-batch training with the mean hinge loss and Adam; labels are -1 or +1.
 
     Each step: zero the gradients, score every point, take the loss,
-    ``backward()``, ``step()``.
+    ``backward()``, ``step()``. ``progress(k, loss, accuracy)`` reports the
+    model after k steps (the forward pass of step k + 1 measures it, and one
+    last forward pass the final model), so its last call gives exactly the
+    result's ``loss`` and ``accuracy``.
 
     Example:
         >>> model = nn.MLP(2, [4, 1], seed=0)
@@ -96,19 +102,27 @@ def train(
     """
     opt = optim.Adam(model.parameters(), lr=lr)
     result = TrainResult(model, X, y)
+
+    def hits(scores: list[Value]) -> float:
+        return sum((s.data > 0.0) == (t > 0) for s, t in zip(scores, y)) / len(y)
+
     start = time.perf_counter()
     for step in range(1, steps + 1):
         opt.zero_grad()
         scores = [model(x) for x in X]
         loss = losses.hinge(scores, y)
+        if progress is not None and step > 1:  # the model after step - 1 updates
+            progress(step - 1, loss.data, hits(scores))  # type: ignore[arg-type]
         loss.backward()
         opt.step()
         result.losses.append(loss.data)
-        if progress is not None:
-            hits = sum((s.data > 0.0) == (t > 0) for s, t in zip(scores, y))  # type: ignore[union-attr]
-            progress(step, loss.data, hits / len(y))
+    with no_grad():
+        scores = [model(x) for x in X]
+        result.loss = losses.hinge(scores, y).data
     result.seconds = time.perf_counter() - start
-    result.accuracy = accuracy(model, X, y)
+    result.accuracy = hits(scores)  # type: ignore[arg-type]
+    if progress is not None:
+        progress(steps, result.loss, result.accuracy)
     return result
 
 
@@ -192,15 +206,67 @@ def ascii_map(
     return "\n".join([border, *("|" + "".join(line) + "|" for line in grid), border])
 
 
-def write_neuron_graph(model: nn.MLP, x: Sequence[float], path: str | os.PathLike[str]) -> str:
-    """Save the graph of the first hidden neuron on input ``x`` as SVG; return a one-line report.
+@contextlib.contextmanager
+def _own_pass(module: nn.Module) -> Iterator[None]:
+    """Inside: ``module``'s gradients start at 0 and its labels may change. After: both restored.
 
-    The graph is z = w·x + b (one dot node), then the activation, with the
-    gradients ``backward()`` leaves on every node. Without Graphviz's ``dot``
-    program nothing is written and the line says how to install it.
+    So the demo can run a backward pass and draw it without touching the
+    gradients or names training left on the model.
+    """
+    params = module.parameters()
+    saved = [(p.grad, p.label) for p in params]
+    for p in params:
+        p.grad = 0.0
+    try:
+        yield
+    finally:
+        for p, (grad, label) in zip(params, saved):
+            p.grad, p.label = grad, label
+
+
+def _neuron_output(neuron: nn.Module, point: Sequence[float]) -> tuple[Value, list[Value]]:
+    # x1, x2, …: the names draw_model gives the inputs.
+    inputs = [Value(v, label=f"x{k + 1}") for k, v in enumerate(point)]
+    out = neuron(inputs)  # type: ignore[operator]
+    out.backward()
+    return out, inputs
+
+
+def live_neuron(model: nn.MLP, X: Sequence[Sequence[float]]) -> tuple[int, int] | None:
+    """The first first-layer neuron, and a point, on which all the neuron's gradients are non-zero.
+
+    Returns (neuron index, point index), or None when every neuron is dead
+    on every point (a relu with a negative weighted sum passes no gradient
+    back). The model's gradients are left as they were.
 
     Example:
-        >>> line = write_neuron_graph(nn.MLP(2, [2, 1], seed=0), [0.5, 1.0], "/nonexistent/g.svg")
+        >>> model = nn.MLP(2, [3, 1], seed=0)
+        >>> live_neuron(model, [[0.5, 1.0], [-1.0, 0.2]])
+        (1, 0)
+    """
+    for n, neuron in enumerate(model.layers[0].neurons):  # type: ignore[attr-defined]
+        for i, point in enumerate(X):
+            with _own_pass(neuron):
+                _neuron_output(neuron, point)
+                if all(p.grad != 0 for p in neuron.parameters()):
+                    return n, i
+    return None
+
+
+def write_neuron_graph(
+    model: nn.MLP, X: Sequence[Sequence[float]], path: str | os.PathLike[str]
+) -> str:
+    """Save the graph of a first-layer neuron on one of the points ``X`` as SVG; return a report.
+
+    The graph is z = w·x + b (one dot node), then the activation, with the
+    gradients ``backward()`` gives every node. The neuron and point are the
+    first whose gradients are all non-zero (a dead relu shows only zeros).
+    The model's gradients and labels are left as they were. Without
+    Graphviz's ``dot`` program nothing is written and the line says how to
+    install it.
+
+    Example:
+        >>> line = write_neuron_graph(nn.MLP(2, [2, 1], seed=0), [[0.5, 1.0]], "/nonexistent/g.svg")
         >>> line.startswith(("could not write", "no SVG"))
         True
     """
@@ -211,24 +277,30 @@ def write_neuron_graph(model: nn.MLP, x: Sequence[float], path: str | os.PathLik
         )
     from ..inspect.draw import draw_graph
 
-    neuron = model.layers[0].neurons[0]
-    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
-    out = neuron(inputs)
-    if out.op != "dot":
-        out.inputs[0].label = "z"  # the weighted sum, before the activation
-    out.label = "a"
-    out.backward()
-    drawing = draw_graph(out, params=neuron.parameters())
-    neuron.zero_grad()  # leave the trained model as it was
+    found = live_neuron(model, X)
+    if found is None:
+        return "no SVG written: every first-layer neuron passes back only zero gradients"
+    n, i = found
+    neuron = model.layers[0].neurons[n]  # type: ignore[attr-defined]
+    with _own_pass(neuron):
+        out, inputs = _neuron_output(neuron, X[i])
+        if out.op != "dot":
+            out.inputs[0].label = "z"  # the weighted sum, before the activation
+        out.label = "a"
+        for k, w in enumerate(neuron.w, 1):
+            w.label = f"w{k}"  # w1 weighs x1, as in the textbook neuron
+        neuron.b.label = "b"
+        drawing = draw_graph(out, params=neuron.parameters())
     try:
         svg = drawing.pipe(format="svg")
         with open(path, "wb") as f:
             f.write(svg)
     except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
         return f"could not write {os.fspath(path)}: {exc}"
+    point = ", ".join(f"{x.label} = {x.data:.3g}" for x in inputs)
     return (
-        f"wrote {os.fspath(path)}: the computation graph of one neuron, "
-        f"a = {neuron.activation}(w·x + b), with its gradients"
+        f"wrote {os.fspath(path)}: the computation graph of neuron {n + 1} of layer 1 on "
+        f"point {i + 1} ({point}), a = {neuron.activation}(w·x + b), with its gradients"
     )
 
 
@@ -281,7 +353,7 @@ def run(
     per_step = 1000 * result.seconds / max(steps, 1)
     print(
         f"trained in {result.seconds:.1f} s ({per_step:.0f} ms per step): "
-        f"training accuracy {result.accuracy:.1%}",
+        f"loss {result.loss:.4f}, training accuracy {result.accuracy:.1%}",
         file=stream,
     )
     print(file=stream)
@@ -290,5 +362,5 @@ def run(
         "o / x: points labelled -1 / +1 (capital: misclassified)   '.': the model says +1",
         file=stream,
     )
-    print(write_neuron_graph(model, X[0], out), file=stream)
+    print(write_neuron_graph(model, X, out), file=stream)
     return result

@@ -24,12 +24,13 @@ from __future__ import annotations
 import functools
 import html
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core import Value
 from ..core.display import fmt
-from ..core.graph import nodes
 
 if TYPE_CHECKING:
     import graphviz
@@ -58,6 +59,20 @@ COLORS = {
 #: Past this many undrawn nodes, drawings say "N+ more" instead of counting on.
 COUNT_LIMIT = 100_000
 
+#: The smallest text a drawing shows in a notebook, in CSS pixels: a picture
+#: wider than its output area shrinks to fit only down to this, then scrolls.
+MIN_TEXT_PX = 9.0
+
+#: Graphviz sizes are in points; a browser draws 1 pt as 4/3 px.
+PX_PER_PT = 4 / 3
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+#: ``rankdir="auto"`` keeps left to right while the picture fits this many
+#: points (1,000 px at the smallest readable scale), else takes the
+#: narrower of left to right and top down.
+FIT_WIDTH_PT = 1000.0
+
 
 # --- the Digraph that degrades to text -------------------------------------
 
@@ -68,12 +83,15 @@ def _drawing_class() -> type[graphviz.Digraph]:
     import graphviz
 
     class Drawing(graphviz.Digraph):
-        """A ``graphviz.Digraph`` that shows as text when ``dot`` is missing.
+        """A ``graphviz.Digraph`` that fits a notebook, and shows as text when ``dot`` is missing.
 
         ``text`` holds the text rendering; it is also the ``repr``.
+        ``neato_no_op`` is 2 for a drawing whose positions are fixed
+        (the stepper's frames), rendered by ``neato -n2``.
         """
 
         text = ""
+        neato_no_op: int | None = None
 
         def _repr_mimebundle_(
             self,
@@ -82,11 +100,22 @@ def _drawing_class() -> type[graphviz.Digraph]:
             **kwargs: Any,
         ) -> dict[str, Any]:
             try:
-                return super()._repr_mimebundle_(include, exclude, **kwargs)
+                svg = self.pipe(format="svg", encoding="utf-8", neato_no_op=self.neato_no_op)
             except graphviz.ExecutableNotFound:
-                return fallback_bundle(self.text, INSTALL_HINT)
+                bundle = fallback_bundle(self.text, INSTALL_HINT)
             except (graphviz.CalledProcessError, OSError) as err:
-                return fallback_bundle(self.text, f"Graphviz's `dot` failed ({err}).")
+                bundle = fallback_bundle(self.text, f"Graphviz's `dot` failed ({err}).")
+            else:
+                # Front ends prefer the HTML: the picture at a readable size,
+                # scrolling inside its own box when it is wider than the page.
+                bundle = {"image/svg+xml": svg, "text/html": fit_svg(svg)}
+                if self.text:
+                    bundle["text/plain"] = self.text
+            if include is not None:
+                bundle = {k: v for k, v in bundle.items() if k in set(include)}
+            if exclude is not None:
+                bundle = {k: v for k, v in bundle.items() if k not in set(exclude)}
+            return bundle
 
         def __repr__(self) -> str:
             return self.text or super().__repr__()
@@ -109,29 +138,277 @@ def fallback_bundle(text: str, note: str) -> dict[str, str]:
     }
 
 
-def _new_drawing(rankdir: str, title: str | None) -> graphviz.Digraph:
-    g = _drawing_class()(
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+
+
+def smallest_font(svg: str) -> float:
+    """The smallest font size in a Graphviz SVG, in its own units (points); 14 if none.
+
+    Example:
+        >>> smallest_font('<text font-size="11.00">a</text><text font-size="9.00">b</text>')
+        9.0
+    """
+    return min((float(f) for f in _FONT_SIZE.findall(svg)), default=14.0)
+
+
+def fit_svg(svg: str, min_text_px: float = MIN_TEXT_PX, font_pt: float | None = None) -> str:
+    """Graphviz SVG as HTML that fits its container and stays readable.
+
+    The picture takes the container's width, but never more than its natural
+    size and never so little that its smallest text drops below
+    ``min_text_px``; past that the box scrolls (``overflow: auto``), so
+    every part stays reachable and the page itself never grows sideways.
+    ``font_pt`` overrides the smallest font size found in ``svg``
+    (pictures shown in turn pass the same one, so they scale alike).
+
+    Example:
+        >>> svg = ('<svg width="1500pt" height="80pt" viewBox="0 0 1500 80">'
+        ...        '<text font-size="9.00">a</text></svg>')
+        >>> print(fit_svg(svg))  # doctest: +NORMALIZE_WHITESPACE
+        <div class="ag-graph" style="max-width: 100%; overflow: auto"><svg
+        style="display: block; width: 100%; height: auto; min-width: 1500px; max-width: 2000px"
+        viewBox="0 0 1500 80"><text font-size="9.00">a</text></svg></div>
+    """
+    start = svg.find("<svg")
+    if start < 0:
+        raise ValueError(f"fit_svg() needs Graphviz SVG, got {svg[:60]!r}")
+    svg = svg[start:].rstrip()
+    size = _SVG_SIZE.match(svg)
+    if size is None:
+        return f'<div class="ag-graph" style="max-width: 100%; overflow: auto">{svg}</div>'
+    width_px = float(size.group(1)) * PX_PER_PT
+    if font_pt is None:
+        font_pt = smallest_font(svg)
+    # Text of font size f (in the drawing's points) shows at f * scale px,
+    # where scale = shown width / width in points.
+    min_scale = min_text_px / font_pt
+    min_width = min(width_px, float(size.group(1)) * min_scale)
+    style = (
+        f"display: block; width: 100%; height: auto; min-width: {min_width:.0f}px; "
+        f"max-width: {width_px:.0f}px"
+    )
+    head = svg[: size.start(1) - len(' width="')] + f' style="{style}"'
+    svg = head + svg[size.end() :]
+    return f'<div class="ag-graph" style="max-width: 100%; overflow: auto">{svg}</div>'
+
+
+def _new_drawing(rankdir: str) -> graphviz.Digraph:
+    return _drawing_class()(
         graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"},
     )
-    if title:
-        g.attr(label=_escape(title), labelloc="t", labeljust="l")
-    return g
+
+
+#: Longer labels are cut to this many characters (and "…"), so one label
+#: cannot make a picture (or its text) unbounded.
+MAX_LABEL = 80
+
+
+def _printable(text: str) -> str:
+    """Control characters (a NUL, a newline) as their escapes, so ``dot`` takes the text;
+    cut to :data:`MAX_LABEL` characters."""
+    if len(text) > MAX_LABEL:
+        text = text[: MAX_LABEL - 1] + "…"
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _escape(text: str) -> str:
     """Text for an ordinary Graphviz label: backslashes and <…> taken literally."""
     import graphviz
 
-    return graphviz.escape(text)
+    return graphviz.escape(_printable(text))
 
 
 def _record_escape(text: str) -> str:
     """Text for one field of a record label (where { } | < > are syntax)."""
+    text = _printable(text)
     for ch in '\\{}|<>"':
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def number(x: Any) -> str:
+    """A number as drawings show it: :func:`~autograd_lite.core.display.fmt`, never ``-0.0``.
+
+    Example:
+        >>> number(-0.0), number(-2.5)
+        ('0.0', '-2.5')
+    """
+    text = fmt(x)
+    return "0.0" if text == "-0.0" else text
+
+
+# --- checking the arguments ------------------------------------------------
+
+
+def _check_rankdir(rankdir: object, who: str, auto: bool = False) -> str:
+    if not isinstance(rankdir, str):
+        got = f"{type(rankdir).__name__} {rankdir!r}"
+        raise TypeError(f"{who}: rankdir must be a string, got {got}")
+    if rankdir not in RANKDIRS and not (auto and rankdir == "auto"):
+        choices = "'auto', 'LR', 'RL', 'TB' or 'BT'" if auto else "'LR', 'RL', 'TB' or 'BT'"
+        raise ValueError(f"{who}: rankdir must be {choices}, got {rankdir!r}")
+    return rankdir
+
+
+def _width_pt(layout: Layout) -> float:
+    return float(layout["bb"].split(",")[2])
+
+
+def _fitting(draw: Callable[[str], graphviz.Digraph]) -> tuple[graphviz.Digraph, Layout | None]:
+    """The drawing ``draw(rankdir)`` that fits a notebook best, and its layout.
+
+    Left to right when that fits :data:`FIT_WIDTH_PT`, else whichever of left
+    to right and top down is narrower. Without ``dot`` there is nothing to
+    measure: left to right, and no layout.
+    """
+    import graphviz
+
+    across = draw("LR")
+    try:
+        wide = layout_of(across.source)
+        if _width_pt(wide) <= FIT_WIDTH_PT:
+            return across, wide
+        down = draw("TB")
+        tall = layout_of(down.source)
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError):
+        return across, None
+    return (down, tall) if _width_pt(tall) < _width_pt(wide) else (across, wide)
+
+
+def _estimated_rankdir(
+    drawn: list[Value], max_inputs: int, fields: Callable[[Value], list[str]]
+) -> str:
+    """Say "LR" if the drawing fits :data:`FIT_WIDTH_PT` left to right, else the narrower way.
+
+    An estimate from the graph's shape, so that no ``dot`` run is needed.
+    ``dot`` puts an op one rank past the highest of its inputs and its Value
+    one past the op, and a leaf just before its first consumer. Left to right
+    the picture is as wide as the sum of each rank's widest node; top down,
+    as its widest rank. Sizes use Helvetica's average character width at the
+    drawing's font sizes.
+    """
+    drawn_set = set(drawn)
+    rank: dict[Value, int] = {}
+    # Inputs before their consumers (a breadth-first order does not ensure
+    # that in a DAG): settle a node once its drawn inputs are settled.
+    for start in reversed(drawn):
+        stack = [start]
+        while stack:
+            v = stack[-1]
+            if v in rank:
+                stack.pop()
+                continue
+            below = [i for i in v.inputs[:max_inputs] if i in drawn_set and i not in rank]
+            if below:
+                stack.extend(below)
+                continue
+            stack.pop()
+            inputs = [rank[i] for i in v.inputs[:max_inputs] if i in drawn_set]
+            # A leaf sits at 0 for now; an op at max(inputs) + 1, its Value one further.
+            rank[v] = max(inputs, default=-1) + 2 if v.inputs else 0
+    first_use: dict[Value, int] = {}
+    for v in drawn:
+        for i in v.inputs[:max_inputs]:
+            if i in drawn_set and not i.inputs:
+                first_use[i] = min(first_use.get(i, rank[v] - 1), rank[v] - 1)
+    widths: dict[int, list[float]] = {}
+    for v in drawn:
+        if v.is_constant:
+            widths.setdefault(first_use.get(v, 1) - 1, []).append(6.0 * len(number(v.data)) + 8)
+            continue
+        box = 6.2 * max(map(len, fields(v))) + 16
+        if not v.inputs:
+            widths.setdefault(first_use.get(v, 1) - 1, []).append(box)
+            continue
+        widths.setdefault(rank[v], []).append(box)
+        widths.setdefault(rank[v] - 1, []).append(max(54.0, 7.0 * len(v.op) + 20))
+    across = sum(max(w) for w in widths.values()) + 36.0 * (len(widths) - 1)
+    if across <= FIT_WIDTH_PT:
+        return "LR"
+    down = max(sum(w) + 18.0 * (len(w) - 1) for w in widths.values())
+    return "TB" if down < across else "LR"
+
+
+def _check_count(value: object, name: str, least: int, who: str) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{who}: {name} must be a whole number, got bool {value!r}")
+    try:
+        count = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"{who}: {name} must be a whole number, got {type(value).__name__} {value!r}"
+        ) from None
+    if count < least:
+        raise ValueError(f"{who}: {name} must be at least {least}, got {count!r}")
+    return count
+
+
+def _check_flag(value: object, name: str, who: str) -> bool:
+    if not isinstance(value, bool):
+        got = f"{type(value).__name__} {value!r}"
+        raise TypeError(f"{who}: {name} must be True or False, got {got}")
+    return value
+
+
+def _check_values(value: object, name: str, who: str) -> set[Value]:
+    """A Value, or an iterable of Values, as a set; None as the empty set."""
+    if value is None:
+        return set()
+    if isinstance(value, Value):
+        return {value}
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{who}: {name} must be a Value or an iterable of Values, "
+            f"got {type(value).__name__} {value!r}"
+        )
+    items = set()
+    for item in value:
+        if not isinstance(item, Value):
+            raise TypeError(
+                f"{who}: {name} must hold only Values, got {type(item).__name__} {item!r}"
+            )
+        items.add(item)
+    return items
+
+
+# --- walking a bounded part of the graph ----------------------------------
+
+
+def _walk(
+    root: Value, max_nodes: int, max_inputs: int, count_limit: int = COUNT_LIMIT
+) -> tuple[list[Value], int, bool]:
+    """The first ``max_nodes`` Values breadth first from ``root``, following at most
+    ``max_inputs`` inputs of each; and how many more there are (counted up to
+    ``count_limit``, then ``capped``).
+
+    However wide or deep the graph, this touches at most
+    ``(max_nodes + count_limit) * max_inputs`` edges.
+    """
+    seen = {root}
+    order = [root]
+    counted = 0
+    capped = False
+    limit = max_nodes + count_limit
+    i = 0
+    while i < len(order):
+        node = order[i]
+        i += 1
+        for inp in node.inputs[:max_inputs]:
+            if inp not in seen:
+                if len(order) >= limit:
+                    capped = True
+                    break
+                seen.add(inp)
+                order.append(inp)
+        if capped:
+            break
+    counted = len(order) - min(len(order), max_nodes)
+    return order[:max_nodes], counted, capped
 
 
 # --- draw_graph ------------------------------------------------------------
@@ -140,9 +417,10 @@ def _record_escape(text: str) -> str:
 def draw_graph(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     show_grad: bool = True,
     max_nodes: int = 500,
+    max_inputs: int = 40,
     highlight: Value | Iterable[Value] | None = None,
     params: Iterable[Value] | None = None,
     show_local: bool = False,
@@ -157,15 +435,23 @@ def draw_graph(
     numbered breadth first from the output (``v0`` is the output), so the
     same graph always gives the same DOT text.
 
-    The walk is iterative and stops after ``max_nodes`` Values: the rest is
-    shown as one dashed "… N more nodes not drawn" box, so even a graph a
-    million nodes deep draws at once.
+    The drawing is bounded whatever the graph: at most ``max_nodes`` Values,
+    and at most ``max_inputs`` inputs of any one op (a wider op, such as the
+    mean over a batch, shows its first inputs and a "… N more inputs" box).
+    What is left out is counted in one dashed "… N more nodes not drawn" box,
+    so a sum of a million terms or a chain a million nodes deep draws at once.
+    In Jupyter the picture takes the output area's width, shrinks no further
+    than keeps its text readable (9 px), and scrolls beyond that.
 
     Args:
         root: the output to draw from.
-        rankdir: Graphviz direction: "LR" (left to right) or "TB" (top down).
+        rankdir: "auto" (left to right if that fits 1,000 px readably, else
+            the narrower of that and top down, judged from the graph's shape
+            and its labels' lengths), or a Graphviz direction: "LR", "RL",
+            "TB" or "BT".
         show_grad: show ``.grad`` in each box.
-        max_nodes: the most Values to draw.
+        max_nodes: the most Values to draw (at least 1).
+        max_inputs: the most inputs to draw for one op (at least 1).
         highlight: a Value or Values to mark.
         params: leaves to colour as parameters (e.g. ``model.parameters()``).
         show_local: label each edge into an op with its local derivative
@@ -173,6 +459,10 @@ def draw_graph(
 
     Returns:
         A ``graphviz.Digraph`` (shows in Jupyter; ``.render()``, ``.source``).
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong type or out of range,
+            named in the message.
 
     Example:
         >>> import autograd_lite as ag
@@ -188,10 +478,17 @@ def draw_graph(
         rankdir=rankdir,
         show_grad=show_grad,
         max_nodes=max_nodes,
+        max_inputs=max_inputs,
         highlight=highlight,
         params=params,
         show_local=show_local,
+        marked_notes=False,
     )
+
+
+#: Where a fixed layout puts things: node id -> (pos, width, height), the
+#: edges' (pos, label pos) in the order they are drawn, and the bounding box.
+Layout = dict[str, Any]
 
 
 def _draw(
@@ -200,39 +497,39 @@ def _draw(
     rankdir: str = "LR",
     show_grad: bool = True,
     max_nodes: int = 500,
+    max_inputs: int = 40,
     highlight: Value | Iterable[Value] | None = None,
     params: Iterable[Value] | None = None,
     show_local: bool = False,
     grad_text: Callable[[Value], str] | None = None,
     notes: Mapping[tuple[Value, int], str] | None = None,
-    title: str | None = None,
+    marked_notes: bool = True,
+    layout: Layout | None = None,
+    who: str = "draw_graph()",
 ) -> graphviz.Digraph:
     """:func:`draw_graph`, plus what the stepper needs.
 
     ``grad_text`` replaces each node's shown gradient, ``notes`` labels the
-    edge from ``node.inputs[i]`` into ``node``'s op (keyed ``(node, i)``),
-    and ``title`` is printed above the picture.
+    edge from ``node.inputs[i]`` into ``node``'s op (keyed ``(node, i)``; red
+    when ``marked_notes``), and ``layout`` pins every node and edge where a
+    earlier run of ``dot`` put them (see :func:`layout_of`).
     """
     if not isinstance(root, Value):
-        raise TypeError(f"draw_graph() needs a Value, got {type(root).__name__} {root!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw_graph() needs max_nodes >= 1, got {max_nodes!r}")
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    marked = {highlight} if isinstance(highlight, Value) else set(highlight or ())
-    param_set = set(params or ())
+        raise TypeError(f"{who} needs a Value, got {type(root).__name__} {root!r}")
+    rankdir = _check_rankdir(rankdir, who, auto=True)
+    show_grad = _check_flag(show_grad, "show_grad", who)
+    show_local = _check_flag(show_local, "show_local", who)
+    max_nodes = _check_count(max_nodes, "max_nodes", 1, who)
+    max_inputs = _check_count(max_inputs, "max_inputs", 1, who)
+    marked = _check_values(highlight, "highlight", who)
+    param_set = _check_values(params, "params", who)
     notes = notes or {}
     if grad_text is None:
 
         def grad_text(v: Value) -> str:
-            return fmt(v.grad)
+            return number(v.grad)
 
-    # Breadth first from the output, lazily: only max_nodes (+ a bounded
-    # count of the rest) are ever visited.
-    walk = nodes(root)
-    drawn = list(itertools.islice(walk, max_nodes))
-    hidden = sum(1 for _ in itertools.islice(walk, COUNT_LIMIT))
-    capped = hidden == COUNT_LIMIT and next(walk, None) is not None
+    drawn, hidden, capped = _walk(root, max_nodes, max_inputs)
     ids = {v: f"v{i}" for i, v in enumerate(drawn)}
 
     def kind(v: Value) -> str:
@@ -244,9 +541,44 @@ def _draw(
             return "parameter" if v in param_set else "leaf"
         return "intermediate"
 
-    g = _new_drawing(rankdir, title)
-    cut: dict[str, int] = {}  # op node -> how many of its inputs were not drawn
-    horizontal = rankdir in ("LR", "RL")
+    def fields(v: Value) -> list[str]:
+        shown = [f"data {number(v.data)}"]
+        if show_grad:
+            shown.append(f"grad {grad_text(v)}")
+        if v.label:
+            shown.insert(0, v.label)
+        return shown
+
+    if rankdir == "auto":
+        rankdir = _estimated_rankdir(drawn, max_inputs, fields)
+    g = _new_drawing(rankdir)
+    edges = iter(layout["edges"]) if layout else None
+
+    def node(node_id: str, label: str, **attrs: str) -> None:
+        if layout:
+            pos, width, height = layout["nodes"][node_id]
+            attrs.update(pos=pos, width=width, height=height, fixedsize="true")
+        g.node(node_id, label, **attrs)
+
+    def edge(tail: str, head: str, **attrs: str) -> None:
+        if edges is not None:
+            pos, label_pos = next(edges)
+            attrs["pos"] = pos
+            if attrs.get("label") and label_pos:
+                attrs["lp"] = label_pos
+        g.edge(tail, head, **attrs)
+
+    if layout:
+        # neato -n2 sizes the picture to what it draws; two invisible points
+        # at the layout's corners keep every drawing of it the same size.
+        x0, y0, x1, y1 = layout["bb"].split(",")
+        for corner, pos in (("corner_a", f"{x0},{y0}"), ("corner_b", f"{x1},{y1}")):
+            g.node(corner, "", shape="point", style="invis", width="0", height="0", pos=pos)
+    cut: dict[str, int] = {}  # op node -> how many of its drawn inputs lead past max_nodes
+    rest: dict[str, int] = {}  # op node -> how many inputs past max_inputs it has
+    # A box's fields stack top to bottom whichever way the graph runs
+    # (braces turn a record's fields across the rank direction).
+    stacked = rankdir in ("TB", "BT")
     for v in drawn:
         vid = ids[v]
         k = kind(v)
@@ -254,43 +586,70 @@ def _draw(
         if v in marked:
             style.update(fillcolor=COLORS["highlight"], color=COLORS["border"], penwidth="3")
         if k == "constant":
-            g.node(vid, fmt(v.data), shape="box", fontsize="9", width="0", height="0",
-                   margin="0.05,0.02", **style)  # fmt: skip
+            node(vid, _escape(number(v.data)), shape="box", fontsize="9", width="0", height="0",
+                 margin="0.05,0.02", **style)  # fmt: skip
         else:
-            fields = [f"data {fmt(v.data)}"]
-            if show_grad:
-                fields.append(f"grad {grad_text(v)}")
-            if v.label:
-                fields.insert(0, v.label)
-            record = " | ".join(_record_escape(f) for f in fields)
-            g.node(vid, "{ " + record + " }" if horizontal else record, shape="record", **style)
+            record = " | ".join(_record_escape(f) for f in fields(v))
+            node(vid, "{ " + record + " }" if stacked else record, shape="record", **style)
         if not v.inputs:
             continue
         op_id = vid + "_op"
-        g.node(op_id, _escape(v.op), shape="ellipse", style="filled", fillcolor=COLORS["op"])
-        g.edge(op_id, vid)
-        for position, inp in enumerate(v.inputs):
+        node(op_id, _escape(v.op), shape="ellipse", style="filled", fillcolor=COLORS["op"])
+        edge(op_id, vid)
+        for position, inp in enumerate(v.inputs[:max_inputs]):
             note = notes.get((v, position))
             if note is None and show_local:
-                note = f"∂ {fmt(v.local_grads[position])}"
+                note = f"∂ {number(v.local_grads[position])}"
             attrs = {"label": _escape(note)} if note is not None else {}
-            if (v, position) in notes:
+            if note is not None and marked_notes:
                 attrs.update(color=COLORS["border"], fontcolor=COLORS["border"], penwidth="2")
             if inp in ids:
-                g.edge(ids[inp], op_id, **attrs)
+                edge(ids[inp], op_id, **attrs)
             else:
                 cut[op_id] = cut.get(op_id, 0) + 1
+        if len(v.inputs) > max_inputs:
+            rest[op_id] = len(v.inputs) - max_inputs
+    for op_id, extra in rest.items():
+        node(op_id + "_rest", _escape(f"… {extra:,} more inputs"), shape="note",
+             style="filled,dashed", fillcolor=COLORS["more"], fontsize="9")  # fmt: skip
+        edge(op_id + "_rest", op_id, style="dashed")
     # One dashed edge per op that lost inputs, however many it lost.
     for op_id, lost in cut.items():
-        g.edge("more", op_id, style="dashed", label=f"{lost:,} inputs" if lost > 1 else None)
+        counted = {"label": f"{lost:,} inputs"} if lost > 1 else {}
+        edge("more", op_id, style="dashed", **counted)
     more = ""
     if hidden:
         more = f"… {hidden:,}{'+' if capped else ''} more nodes not drawn (max_nodes={max_nodes})"
-        g.node("more", _escape(more), shape="note", style="filled,dashed",
-               fillcolor=COLORS["more"])  # fmt: skip
-
-    g.text = _text_listing(drawn, ids, kind, grad_text if show_grad else None, marked, more, title)
+        node("more", _escape(more), shape="note", style="filled,dashed",
+             fillcolor=COLORS["more"])  # fmt: skip
+    if layout:
+        g.neato_no_op = 2
+        g.engine = "neato"
+    g.text = _text_listing(drawn, ids, kind, grad_text if show_grad else None, marked, more,
+                           max_inputs)  # fmt: skip
     return g
+
+
+def layout_of(source: str) -> Layout:
+    """Where ``dot`` puts every node and edge of the DOT text ``source``.
+
+    Drawings of the same graph made with this layout (``_draw(layout=...)``)
+    keep every node in the same place, whatever their labels say.
+    """
+    import json
+
+    import graphviz
+
+    placed = json.loads(graphviz.pipe_string("dot", "json", source, encoding="utf-8"))
+    nodes = {
+        obj["name"]: (obj["pos"], obj["width"], obj["height"])
+        for obj in placed.get("objects", ())
+        if "pos" in obj
+    }
+    edges = [
+        (e["pos"], e.get("lp")) for e in sorted(placed.get("edges", ()), key=lambda e: e["_gvid"])
+    ]
+    return {"bb": placed["bb"], "nodes": nodes, "edges": edges}
 
 
 def _text_listing(
@@ -300,30 +659,36 @@ def _text_listing(
     grad_text: Callable[[Value], str] | None,
     marked: set[Value],
     more: str,
-    title: str | None,
+    max_inputs: int,
 ) -> str:
     """The drawing as aligned text, one Value per line, inputs referred to by #id.
 
     Constants are written in place (``*(#3, 3.0)``) rather than on lines
-    of their own.
+    of their own; an op's inputs past ``max_inputs`` are counted, not listed.
     """
 
     # Constants are not listed, so the text numbers the rest afresh.
-    number = {v: f"#{i}" for i, v in enumerate(v for v in drawn if kind(v) != "constant")}
+    numbers = {v: f"#{i}" for i, v in enumerate(v for v in drawn if kind(v) != "constant")}
 
     def ref(v: Value) -> str:
         if v.is_constant:
-            return fmt(v.data)
-        return number.get(v, "…")
+            return number(v.data)
+        return numbers.get(v, "…")
+
+    def operands(v: Value) -> Sequence[str]:
+        shown = [ref(inp) for inp in v.inputs[:max_inputs]]
+        if len(v.inputs) > max_inputs:
+            shown.append(f"… {len(v.inputs) - max_inputs:,} more")
+        return shown
 
     rows = []
     for v in drawn:
         k = kind(v)
         if k == "constant":
             continue
-        name = v.label or ("(output)" if k == "output" else "")
-        what = f"= {v.op}({', '.join(ref(inp) for inp in v.inputs)})" if v.inputs else k
-        cells = [ref(v), name, what, f"data {fmt(v.data)}"]
+        name = _printable(v.label) or ("(output)" if k == "output" else "")
+        what = f"= {v.op}({', '.join(operands(v))})" if v.inputs else k
+        cells = [ref(v), name, what, f"data {number(v.data)}"]
         if marked:
             cells.insert(0, "▶" if v in marked else "")
         if grad_text is not None:
@@ -332,8 +697,6 @@ def _text_listing(
     lines = _align(rows)
     if more:
         lines.append(more)
-    if title:
-        lines.insert(0, title)
     return "\n".join(lines)
 
 
@@ -362,8 +725,8 @@ def draw_model(model: Any, *, rankdir: str = "LR", max_neurons: int = 8) -> grap
 
     Args:
         model: the network.
-        rankdir: "LR" (inputs on the left) or "TB" (inputs on top).
-        max_neurons: the most circles to draw per layer.
+        rankdir: "LR" (inputs on the left), "TB" (inputs on top), "RL" or "BT".
+        max_neurons: the most circles to draw per layer (at least 3).
 
     Returns:
         A ``graphviz.Digraph``, shown in Jupyter like :func:`draw_graph`'s.
@@ -376,8 +739,9 @@ def draw_model(model: Any, *, rankdir: str = "LR", max_neurons: int = 8) -> grap
           layer 1  4 neurons, relu, 12 parameters (4 × (2 weights + 1 bias))
           layer 2  1 neuron, linear, 5 parameters (1 × (4 weights + 1 bias))
     """
-    if max_neurons < 3:
-        raise ValueError(f"draw_model() needs max_neurons >= 3, got {max_neurons!r}")
+    who = "draw_model()"
+    rankdir = _check_rankdir(rankdir, who)
+    max_neurons = _check_count(max_neurons, "max_neurons", 3, who)
     layers = _layers_of(model)
     nin = len(layers[0][0][0].w)
     total = sum(params for _, _, params in layers)
@@ -385,21 +749,21 @@ def draw_model(model: Any, *, rankdir: str = "LR", max_neurons: int = 8) -> grap
     shape = " → ".join([f"{nin} inputs", *(f"{len(ns)} {act}" for ns, act, _ in layers)])
     summary = f"{kind}: {shape}, {total:,} parameters"
 
-    g = _new_drawing(rankdir, None)
+    g = _new_drawing(rankdir)
     g.attr(label=_escape(summary), labelloc="b", nodesep="0.1", ranksep="0.9")
     g.attr("node", shape="circle", width="0.35", fixedsize="true", style="filled")
     g.attr("edge", color="#adb5bd", arrowsize="0.4", penwidth="0.6")
     column = _column(g, "in", "input", f"{nin} values", [f"x{i + 1}" for i in range(nin)],
                      max_neurons, COLORS["leaf"])  # fmt: skip
     rows = [["input", f"{nin} value{'s' * (nin != 1)}"]]
-    for number, (neurons, activation, params) in enumerate(layers, 1):
+    for index, (neurons, activation, params) in enumerate(layers, 1):
         width = len(neurons)
         fan_in = len(neurons[0].w)
         plural = "s" * (width != 1)
-        title = f"layer {number} · {activation}"
+        title = f"layer {index} · {activation}"
         caption = f"{width} neuron{plural} · {params} parameters"
-        color = COLORS["output"] if number == len(layers) else COLORS["parameter"]
-        nxt = _column(g, f"L{number}", title, caption, ["Σ"] * width, max_neurons, color)
+        color = COLORS["output"] if index == len(layers) else COLORS["parameter"]
+        nxt = _column(g, f"L{index}", title, caption, ["Σ"] * width, max_neurons, color)
         for a in column:
             for b in nxt:
                 if a.endswith("_more") or b.endswith("_more"):
@@ -408,7 +772,7 @@ def draw_model(model: Any, *, rankdir: str = "LR", max_neurons: int = 8) -> grap
         column = nxt
         has_bias = all(getattr(n, "b", None) is not None for n in neurons)
         detail = f"{width} × ({fan_in} weights{' + 1 bias' if has_bias else ''})"
-        rows.append([f"layer {number}", f"{width} neuron{plural}, {activation}, {params} "
+        rows.append([f"layer {index}", f"{width} neuron{plural}, {activation}, {params} "
                                         f"parameters ({detail})"])  # fmt: skip
     g.text = "\n".join([summary, *("  " + line for line in _align(rows))])
     return g
@@ -463,7 +827,7 @@ def _column(
         shown = [*range(limit - 2), -1, len(labels) - 1]
     ids = []
     with g.subgraph(name=f"cluster_{prefix}") as box:
-        box.attr(label=_escape(f"{title}\n{caption}"), style="rounded", color="#868e96")
+        box.attr(label=_escape(title) + r"\n" + _escape(caption), style="rounded", color="#868e96")
         for i in shown:
             if i == -1:
                 node_id = f"{prefix}_more"

@@ -1,18 +1,22 @@
 """Watch backward run: a notebook view that plays the backward pass one node at a time.
 
-:func:`stepper` runs the backward pass step by step (the same steps as
+:func:`stepper` takes the engine's own backward steps (the steps of
 ``backward_steps()``) and draws one frame per step: the node being visited
-is highlighted, the edges into its op carry ``local × upstream``, and every
-box shows the gradient known so far. In Jupyter the frames come with a
-slider and buttons; they are pre-rendered SVG in one self-contained piece of
-HTML with a few lines of inline JavaScript, so no widget library or extra
-server is needed (without JavaScript the frames are simply shown one under
-another). ``save()`` writes the same view to an HTML file for a browser.
+is highlighted, the edges into its op carry ``local × upstream`` (the
+step's own contributions, never recomputed), and every box shows the
+gradient known at that point: final, "so far" while more contributions are
+still to come, or "?" before any arrived. Every frame is laid out once and
+drawn with the same node positions, so nothing moves while it plays. In
+Jupyter the frames come with a slider and buttons; they are pre-rendered
+SVG in one self-contained piece of HTML with a few lines of inline
+JavaScript, so no widget library or extra server is needed (without
+JavaScript the frames are simply shown one under another). ``save()``
+writes the same view to an HTML file for a browser.
 
-What it does to your graph: nothing visible. The pass runs like
-``ag.gradients`` does, without adding to any ``.grad``, so calling
-``backward()`` afterwards gives the usual result. Registered hooks do run,
-as they would in ``backward()``, so the frames show what backward does.
+What it does to your graph: nothing. The steps come from the core's
+``walk(root, write_grads=False, hooks=False)``: no ``.grad`` changes and no
+registered hook runs, so calling ``backward()`` afterwards gives the usual
+result.
 
 Example:
     >>> import autograd_lite as ag
@@ -28,22 +32,37 @@ Example:
 from __future__ import annotations
 
 import html
-import itertools
 import os
 import re
+import sys
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core import Value
-from ..core.display import fmt
-from ..core.graph import nodes
+from ..core.display import node_name
 from ..core.steps import Step, walk
-from .draw import INSTALL_HINT, _draw
+from .draw import (
+    INSTALL_HINT,
+    _check_count,
+    _check_rankdir,
+    _check_values,
+    _draw,
+    _fitting,
+    _walk,
+    fit_svg,
+    layout_of,
+    number,
+    smallest_font,
+)
 
 if TYPE_CHECKING:
     import graphviz
+
+#: A step whose node has more inputs than this gets a short caption of its own
+#: (``str(step)`` lists every input).
+CAPTION_INPUTS = 12
 
 
 @dataclass(frozen=True, repr=False)
@@ -52,8 +71,9 @@ class Frame:
 
     Attributes:
         index: 0 before backward starts, then the step number.
-        step: the :class:`~autograd_lite.debug.Step` just applied (None for frame 0).
-        caption: one line saying what happened (``str(step)``).
+        step: the :class:`~autograd_lite.Step` just applied (None for frame 0).
+        caption: one line saying what happened (``str(step)``; shorter for
+            an op with many inputs, and never ``-0.0``).
         graph: the drawing (a ``graphviz.Digraph``; ``graph.text`` is its text form).
 
     Example:
@@ -70,6 +90,30 @@ class Frame:
 
     def __repr__(self) -> str:
         return f"<Frame {self.index}: {self.caption}>"
+
+
+_NEGATIVE_ZERO = re.compile(r"(?<![\w.])-0\.0(?![\d.e])")
+
+
+def _caption(step: Step) -> str:
+    """``str(step)``, bounded for a wide node, and without ``-0.0``."""
+    if len(step.inputs) <= CAPTION_INPUTS:
+        text = str(step)
+    else:
+        text = (
+            f"[{step.index}/{step.total}] {node_name(step.node)}, grad={number(step.grad)}: "
+            f"passes local × grad back to each of its {len(step.inputs):,} inputs"
+        )
+    return _NEGATIVE_ZERO.sub("0.0", text)
+
+
+def _uses(steps: list[Step]) -> dict[Value, int]:
+    """How many contributions each node receives in the pass: one per (consumer, position)."""
+    uses: dict[Value, int] = {}
+    for step in steps:
+        for inp in step.inputs:
+            uses[inp] = uses.get(inp, 0) + 1
+    return uses
 
 
 class BackwardStepper:
@@ -93,52 +137,114 @@ class BackwardStepper:
         self,
         root: Value,
         *,
-        rankdir: str = "LR",
+        rankdir: str = "auto",
         max_nodes: int = 60,
+        max_inputs: int = 40,
         params: Iterable[Value] | None = None,
     ) -> None:
+        who = "stepper()"
         if not isinstance(root, Value):
-            raise TypeError(f"stepper() needs a Value, got {type(root).__name__} {root!r}")
-        size = sum(1 for _ in itertools.islice(nodes(root), max_nodes + 1))
-        if size > max_nodes:
+            raise TypeError(f"{who} needs a Value, got {type(root).__name__} {root!r}")
+        self._options: dict[str, Any] = {
+            "rankdir": _check_rankdir(rankdir, who, auto=True),
+            "max_nodes": _check_count(max_nodes, "max_nodes", 1, who),
+            "max_inputs": _check_count(max_inputs, "max_inputs", 1, who),
+            "params": _check_values(params, "params", who),
+            "who": who,
+        }
+        # Every node counts here, drawn or not: each is a step, so a frame.
+        _, hidden, _ = _walk(root, max_nodes, sys.maxsize, count_limit=1)
+        if hidden:
             raise ValueError(
-                f"stepper() draws one frame per node, and this graph has more than "
+                f"{who} draws one frame per node, and this graph has more than "
                 f"{max_nodes} nodes; step a smaller graph, or pass a larger max_nodes="
             )
         self.root = root
         self.steps: list[Step] = list(walk(root, write_grads=False, hooks=False))
         self._rendered: tuple[list[str], str] | None = None
-        params = list(params or ())
+        self._layout: Any = None
         total = len(self.steps)
-        start = f"Before backward: {total} nodes, visited next from the output back to the inputs"
-        done: dict[Value, Any] = {}  # gradient for this pass, complete
-        pending: dict[Value, Any] = {}  # sum of the contributions received so far
 
-        def grad_text(v: Value) -> str:
-            if v in done:
-                return fmt(done[v])
-            if v in pending:
-                return f"{fmt(pending[v])} so far"
-            return "?"
+        # A node's gradient is final once every consumer has passed its share
+        # back: counted from the graph, not from the numbers.
+        waiting = _uses(self.steps)
+        received: dict[Value, Any] = {}  # this pass's contributions so far, summed
+        visited: dict[Value, Any] = {}  # the gradient each visited node passed on
+        states: list[dict[Value, str]] = []
+        notes: list[dict[tuple[Value, int], str]] = []
 
-        def frame(index: int, step: Step | None, caption: str) -> Frame:
-            notes = {}
-            if step is not None:
-                for i, (d, c) in enumerate(zip(step.local_grads, step.contributions)):
-                    notes[(step.node, i)] = f"{fmt(d)} × {fmt(step.grad)} = {fmt(c)}"
-            graph = _draw(root, rankdir=rankdir, max_nodes=max_nodes, params=params,
-                          highlight=step.node if step else None, grad_text=grad_text,
-                          notes=notes, title=caption)  # fmt: skip
-            return Frame(index, step, caption, graph)
+        def snapshot() -> dict[Value, str]:
+            shown = {}
+            for v, g in received.items():
+                shown[v] = number(g) + (" so far" if waiting.get(v) else "")
+            for v, g in visited.items():
+                shown[v] = number(g)
+            return shown
 
-        self.frames: list[Frame] = [frame(0, None, start)]
+        states.append(snapshot())
+        notes.append({})
+        captions = [f"Before backward: {total} nodes, visited from the output back to the inputs"]
         for step in self.steps:
-            done[step.node] = step.grad
-            pending.pop(step.node, None)
-            for inp, c in zip(step.inputs, step.contributions):
-                # The engine's own order of additions, so the sums match exactly.
-                pending[inp] = pending[inp] + c if inp in pending else c
-            self.frames.append(frame(step.index, step, str(step)))
+            visited[step.node] = step.grad
+            note = {}
+            for i, (inp, d, c) in enumerate(zip(step.inputs, step.local_grads, step.contributions)):
+                # The engine's own contribution, added in the engine's order.
+                received[inp] = received[inp] + c if inp in received else c
+                waiting[inp] -= 1
+                if i < max_inputs:
+                    note[(step.node, i)] = f"{number(d)} × {number(step.grad)} = {number(c)}"
+            states.append(snapshot())
+            notes.append(note)
+            captions.append(_caption(step))
+        self._states, self._notes = states, notes
+        options, layout = self._fixed_layout()
+        self.frames: list[Frame] = [
+            Frame(i, self.steps[i - 1] if i else None, captions[i], self._frame(i, options, layout))
+            for i in range(total + 1)
+        ]
+
+    def _frame(self, i: int, options: dict[str, Any], layout: Any) -> graphviz.Digraph:
+        state = self._states[i]
+        step = self.steps[i - 1] if i else None
+        return _draw(
+            self.root,
+            highlight=step.node if step else None,
+            grad_text=lambda v: state.get(v, "?"),
+            notes=self._notes[i],
+            layout=layout,
+            **options,
+        )
+
+    def _fixed_layout(self) -> tuple[dict[str, Any], Any]:
+        """One layout for every frame: each box as wide as its widest text in any frame.
+
+        Returns the drawing options (with ``rankdir`` chosen) and the layout;
+        without ``dot``, left to right and no layout (the frames are text).
+        """
+        import graphviz
+
+        widest: dict[Value, str] = {}
+        for state in self._states:
+            for v, text in state.items():
+                if len(text) > len(widest.get(v, "?")):
+                    widest[v] = text
+        every_note = {k: v for note in self._notes for k, v in note.items()}
+        options = dict(self._options)
+
+        def draw(rankdir: str) -> graphviz.Digraph:
+            options["rankdir"] = rankdir
+            return _draw(
+                self.root, grad_text=lambda v: widest.get(v, "?"), notes=every_note, **options
+            )
+
+        if options["rankdir"] == "auto":
+            union, layout = _fitting(draw)
+            options["rankdir"] = union.graph_attr["rankdir"]
+            return options, layout
+        try:
+            return options, layout_of(draw(options["rankdir"]).source)
+        except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError):
+            return options, None
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -150,24 +256,31 @@ class BackwardStepper:
         return "\n".join(frame.caption for frame in self.frames)
 
     def _render(self) -> tuple[list[str], str]:
-        """Each frame's picture as HTML, and a note shown under them ("" if none)."""
+        """Each frame's picture as HTML, and a note shown under them ("" if none).
+
+        ``dot`` lays the graph out once; ``neato -n2`` then draws every frame
+        at exactly those positions, all frames in one run.
+        """
         if self._rendered is None:
             import graphviz
 
-            graphs = [frame.graph for frame in self.frames]
             try:
-                # One run of dot for every frame: it accepts many graphs at once.
-                out = graphviz.pipe_string("dot", "svg", "".join(g.source for g in graphs),
-                                           encoding="utf-8")  # fmt: skip
+                graphs = [frame.graph for frame in self.frames]
+                fixed = graphs[0].neato_no_op
+                out = graphviz.pipe_string("neato" if fixed else "dot", "svg",
+                                           "".join(g.source for g in graphs),
+                                           encoding="utf-8", neato_no_op=fixed)  # fmt: skip
                 pictures = re.findall(r"<svg\b.*?</svg>", out, flags=re.DOTALL)
                 if len(pictures) != len(graphs):
-                    raise graphviz.CalledProcessError(0, "dot", output=out)
-                self._rendered = (pictures, "")
+                    raise graphviz.CalledProcessError(0, "neato", output=out)
+                # One scale for every frame, so that nothing moves between them.
+                smallest = min(smallest_font(p) for p in pictures)
+                self._rendered = ([fit_svg(p, font_pt=smallest) for p in pictures], "")
             except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError) as err:
                 note = INSTALL_HINT
                 if not isinstance(err, graphviz.ExecutableNotFound):
                     note = f"Graphviz's `dot` failed ({err}), so the frames are text."
-                texts = [f"<pre>{html.escape(g.text)}</pre>" for g in graphs]
+                texts = [f"<pre>{html.escape(f.graph.text)}</pre>" for f in self.frames]
                 self._rendered = (texts, note)
         return self._rendered
 
@@ -188,8 +301,9 @@ class BackwardStepper:
         ]
         for frame, picture in zip(self.frames, pictures):
             parts.append(
-                f'<div class="ag-frame" style="overflow: auto">'
-                f'<div style="margin: 4px 0"><code>{html.escape(frame.caption)}</code></div>'
+                f'<div class="ag-frame">'
+                f'<div class="ag-caption" style="margin: 4px 0; overflow-wrap: anywhere">'
+                f"<code>{html.escape(frame.caption)}</code></div>"
                 f"{picture}</div>"
             )
         if note:
@@ -223,22 +337,25 @@ class BackwardStepper:
 def stepper(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     max_nodes: int = 60,
+    max_inputs: int = 40,
     params: Iterable[Value] | None = None,
 ) -> BackwardStepper:
     """Play ``root``'s backward pass one step at a time in a notebook (a slider over frames).
 
     Frame 0 is the graph before backward; frame k shows it after step k:
     the node just visited highlighted, ``local × upstream`` on each edge it
-    passes its gradient back along, and every gradient known so far ("so
-    far" marks sums still waiting for more contributions, "?" nodes not
-    reached yet). No ``.grad`` is changed; hooks run as in ``backward()``.
+    passes its gradient back along, and every gradient known at that point
+    ("so far" marks a sum still waiting for more contributions, "?" a node
+    no contribution has reached yet). Every frame keeps every node in the
+    same place. No ``.grad`` is changed.
 
     Args:
         root: the output to run backward from.
         rankdir: Graphviz direction, as in :func:`draw_graph`.
         max_nodes: refuse graphs larger than this (one frame per node).
+        max_inputs: the most inputs to draw for one op, as in :func:`draw_graph`.
         params: leaves to colour as parameters.
 
     Returns:
@@ -252,34 +369,51 @@ def stepper(
         >>> len(view.frames) == len(list((x * x).tanh().backward_steps())) + 1
         True
     """
-    return BackwardStepper(root, rankdir=rankdir, max_nodes=max_nodes, params=params)
+    return BackwardStepper(
+        root, rankdir=rankdir, max_nodes=max_nodes, max_inputs=max_inputs, params=params
+    )
 
 
 _CONTROLS = """<div class="ag-controls" style="display: none; margin: 4px 0">
-<button type="button" data-go="first" title="before backward">⏮</button>
-<button type="button" data-go="prev" title="previous step">◀ back</button>
-<button type="button" data-go="play" title="play or pause">play</button>
-<button type="button" data-go="next" title="next step">next ▶</button>
-<button type="button" data-go="last" title="after backward">⏭</button>
+<button type="button" data-go="first" title="before backward">« first</button>
+<button type="button" data-go="prev" title="previous step">&lt; back</button>
+<button type="button" data-go="play" title="play or pause" style="min-width: 4.5em">play</button>
+<button type="button" data-go="next" title="next step">next &gt;</button>
+<button type="button" data-go="last" title="after backward">last »</button>
 <input type="range" min="0" max="{last}" value="0" style="vertical-align: middle; width: 40%">
-<span class="ag-position"></span>
+<span class="ag-position" style="display: inline-block; min-width: 10em"></span>
 </div>"""
 
-# Shows one frame at a time. Until it runs, every frame is visible in order,
-# so the view still reads top to bottom where scripts are not allowed.
+# Shows one frame at a time. Until it runs, every frame is visible in order
+# under its caption, so the view still reads top to bottom where scripts are
+# not allowed.
 _SCRIPT = """<script>
 (function () {
   var root = document.getElementById("__UID__");
   if (!root) return;
   var frames = root.querySelectorAll(".ag-frame");
+  var captions = root.querySelectorAll(".ag-caption");
   var controls = root.querySelector(".ag-controls");
   var slider = controls.querySelector("input");
   var position = controls.querySelector(".ag-position");
   var play = controls.querySelector('[data-go="play"]');
   var last = frames.length - 1, current = 0, timer = null;
+  // Every caption in one grid cell, above the pictures: the cell is as tall
+  // as the tallest caption, so a caption that wraps never moves the picture.
+  var board = document.createElement("div");
+  board.className = "ag-captions";
+  board.style.display = "grid";
+  for (var k = 0; k <= last; k++) {
+    captions[k].style.gridArea = "1 / 1";
+    board.appendChild(captions[k]);
+  }
+  frames[0].parentNode.insertBefore(board, frames[0]);
   function show(i) {
     current = Math.max(0, Math.min(last, i));
-    for (var k = 0; k <= last; k++) frames[k].style.display = k === current ? "" : "none";
+    for (var k = 0; k <= last; k++) {
+      frames[k].style.display = k === current ? "" : "none";
+      captions[k].style.visibility = k === current ? "visible" : "hidden";
+    }
     slider.value = current;
     position.textContent = current === 0 ? "before backward" : "step " + current + " of " + last;
   }
@@ -294,7 +428,8 @@ _SCRIPT = """<script>
       if (current === last) show(0);
       play.textContent = "pause";
       timer = setInterval(function () {
-        if (current >= last) stop(); else show(current + 1);
+        show(current + 1);
+        if (current >= last) stop();
       }, 900);
       return;
     }
