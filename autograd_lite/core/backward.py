@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 
 from . import mode as _modes
 from .graph import backward_order
-from .value import HOOKED, Value, describe, hooks_of, to_float
+from .value import HOOKED, Value, describe, has_hooks, hooks_of, to_float
 
 _mode = _modes.mode
 
@@ -114,7 +114,7 @@ def _plain(order: list[Value], create_graph: bool) -> bool:
     """Whether the fast route may run: floats, nothing watching, no hooks, no debugger."""
     if create_graph or (_modes.special and not _mode.plain) or sys.gettrace() is not None:
         return False
-    return not HOOKED or not any(map(hooks_of, order))
+    return not has_hooks(order)
 
 
 # --- the fast route ------------------------------------------------------------
@@ -154,18 +154,17 @@ def _fast(order: list[Value], seed: float) -> None:
                     inp._g += d * g
         else:  # inf or NaN upstream: a zero local derivative still passes exactly 0
             for inp, d in zip(inputs, local):
-                if d != 0.0:
-                    inp._g += d * g
+                inp._g += d * g if d != 0.0 else 0.0
 
 
-def _fast_accumulate(order: list[Value]) -> bool:
+def _fast_accumulate(reached: list[Value]) -> bool:
     """Add each ``_g`` into ``.grad``; on a ``.grad`` that is not a number, undo and say so."""
-    olds = [node.grad for node in order]
+    olds = [node.grad for node in reached]
     try:
-        for node in order:
+        for node in reached:
             node.grad += node._g
     except TypeError:
-        for node, old in zip(order, olds):
+        for node, old in zip(reached, olds):
             node.grad = old
         return False
     return True

@@ -777,7 +777,10 @@ dot = builtin(dot_local, _dot, arity=None)
 # domain, compute, record the node with the values it used.
 
 
-def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+Method = Callable[..., Any]
+
+
+def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> tuple[Method, Method]:
     forward, local, check = op.forward, op.local, op.check
 
     def binary(self: Value, other: Any) -> Any:
@@ -797,7 +800,7 @@ def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> Callable[...
         return binary(a, self)
 
     binary.__doc__ = reflected.__doc__ = op.local.__doc__
-    return binary, reflected  # type: ignore[return-value]
+    return binary, reflected
 
 
 def _unary_method(op: Op) -> Callable[[Value], Value]:
@@ -844,7 +847,7 @@ NUMPY_NAMES = {
 
 def _install() -> None:
     for symbol, (name, python_op) in _OPERATORS.items():
-        binary, reflected = _binary_method(_OPS[symbol], python_op)  # type: ignore[misc]
+        binary, reflected = _binary_method(_OPS[symbol], python_op)
         binary.__name__, reflected.__name__ = f"__{name}__", f"__r{name}__"
         binary.__qualname__ = f"Value.__{name}__"
         reflected.__qualname__ = f"Value.__r{name}__"

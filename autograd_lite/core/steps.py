@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+import builtins
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,9 @@ from typing import Any
 from .backward import _passes, accumulate, order_of, seed_of
 from .display import expression, fmt, grad_ref, node_name
 from .value import Value
+
+#: How many of a node's inputs ``str(step)`` spells out before it counts the rest.
+SHOWN_TERMS = 8
 
 # --- stepping through backward ---------------------------------------------
 
@@ -69,12 +74,17 @@ class Step:
             kind = "a constant" if node.is_constant else "a leaf"
             return head + f"{kind}, nothing left to pass back"
         # Constants (the 2 in x * 2) receive their share too, but nothing
-        # reads it, so the line leaves them out.
+        # reads it, so the line leaves them out; a wide node (a sum over a
+        # whole data set) shows its first terms and a count, never a megabyte.
+        edges = zip(self.inputs, self.local_grads, self.contributions)
+        shown = itertools.islice((e for e in edges if not e[0].is_constant), SHOWN_TERMS)
         terms = [
-            f"{grad_ref(inp)} += {fmt(d)} × {fmt(self.grad)} = {fmt(c)}"
-            for inp, d, c in zip(self.inputs, self.local_grads, self.contributions)
-            if not inp.is_constant
+            f"{grad_ref(inp)} += {fmt(d)} × {fmt(self.grad)} = {fmt(c)}" for inp, d, c in shown
         ]
+        if len(terms) == SHOWN_TERMS:
+            rest = builtins.sum(not inp.is_constant for inp in self.inputs) - SHOWN_TERMS
+            if rest:
+                terms.append(f"… and {rest:,} more inputs")
         return head + ("; ".join(terms) or "only constants below, nothing to pass on")
 
     def __repr__(self) -> str:
