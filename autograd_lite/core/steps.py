@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .backward import _passes, accumulate, order_of, seed_of
+from .backward import _start, _update, accumulate, seed_of
 from .display import expression, fmt, grad_ref, node_name
 from .value import Value
 
@@ -111,20 +111,19 @@ def walk(
         >>> [s.grad for s in walk(x * 3, write_grads=False)], x.grad
         ([1.0, 3.0, 2.0], 0.0)
     """
-    seed = seed_of(gradient, create_graph, "backward_steps()")
-    return _walk(root, seed, create_graph, write_grads, hooks)
+    seed_of(gradient, create_graph, "backward_steps()")  # a bad seed fails now, not at next()
+    return _walk(root, gradient, create_graph, write_grads, hooks)
 
 
 def _walk(
-    root: Value, seed: Any, create_graph: bool, write_grads: bool, hooks: bool
+    root: Value, gradient: Any, create_graph: bool, write_grads: bool, hooks: bool
 ) -> Iterator[Step]:
-    order = order_of(root)  # the sort runs untraced: a debugger's `s` skips it
-    total = len(order)
-    passes = _passes(order, seed, create_graph, hooks)
-    for index, (node, grad, local, contributions) in enumerate(passes, 1):
+    order, grads, _ = _start(root, gradient, create_graph, "backward_steps()")  # untraced
+    for index, node in enumerate(order, 1):
+        node, grad, local, contributions = _update(node, grads, create_graph, hooks)
         if write_grads:
             node.grad = accumulate(node.grad, grad, node)
-        yield Step(index, total, node, grad, node.inputs, local, contributions)
+        yield Step(index, len(order), node, grad, node.inputs, local, contributions)
 
 
 def backward_steps(
@@ -154,5 +153,8 @@ def backward_steps(
         >>> len(steps), round(x.grad, 4)
         (2, 1.6487)
     """
-    seed = seed_of(gradient, create_graph, "backward_steps()")
-    return _walk(root, seed, create_graph, True, True)
+    seed_of(gradient, create_graph, "backward_steps()")  # a bad seed fails now, not at next()
+    return _walk(root, gradient, create_graph, True, True)
+
+
+Value.backward_steps = backward_steps  # type: ignore[method-assign,assignment]

@@ -369,51 +369,15 @@ class Value:
         HOOKED.add(self)
         return HookHandle(self, fn)
 
-    def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
-        """Fill ``.grad`` on every node of the graph by the chain rule.
+    # backward() and backward_steps() are installed by backward.py and steps.py,
+    # so that a debugger's `s` goes straight into the pass (typed here).
+    if TYPE_CHECKING:
 
-        Gradients accumulate: each call adds this pass's gradients to
-        ``.grad`` (a second call on the same graph adds exactly the same
-        amounts again; nothing from earlier passes is propagated twice). It
-        is all or nothing: if it raises (a hook, ``detect_anomaly``, a
-        ``.grad`` that is not a number), every ``.grad`` is as it was.
+        def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None: ...
 
-        Args:
-            gradient: the seed ∂E/∂self (1.0 for a scalar loss).
-            create_graph: record the backward pass itself, so the gradients
-                are Values that can be differentiated again.
-
-        Example:
-            >>> x = Value(3.0); y = x ** 2
-            >>> y.backward(create_graph=True)
-            >>> x.grad.data
-            6.0
-            >>> first = x.grad; x.grad = 0.0     # keep dy/dx = 2x, start afresh
-            >>> first.backward(); x.grad         # d(2x)/dx
-            2.0
-        """
-        from .backward import backward
-
-        backward(self, gradient, create_graph=create_graph)
-
-    def backward_steps(self, gradient: Any = 1.0, *, create_graph: bool = False) -> Iterator[Step]:
-        """``backward()`` one node at a time: a generator of chain-rule steps.
-
-        Each ``next()`` applies one node's update and yields a
-        :class:`~autograd_lite.core.steps.Step` (``node``, ``grad``, ``inputs``,
-        ``local_grads``, ``contributions``; ``str(step)`` reads as the chain
-        rule). Exhausting it leaves exactly the gradients ``backward()`` gives.
-
-        Example:
-            >>> x = Value(3.0, label="x")
-            >>> for step in (x * x).backward_steps():
-            ...     print(step)
-            [1/2] x*x, grad=1.0: x.grad += 3.0 × 1.0 = 3.0; x.grad += 3.0 × 1.0 = 3.0
-            [2/2] x, grad=6.0: a leaf, nothing left to pass back
-        """
-        from .steps import backward_steps
-
-        return backward_steps(self, gradient, create_graph=create_graph)
+        def backward_steps(
+            self, gradient: Any = 1.0, *, create_graph: bool = False
+        ) -> Iterator[Step]: ...
 
     # -- pickling and copying: iterative, however deep the graph --
 
