@@ -282,11 +282,14 @@ def test_grad_none_means_no_gradient_yet(route: str) -> None:
 
 def test_a_hook_that_mentions_its_node_is_freed_with_it() -> None:
     """Reproduction 3: such a hook kept the node alive forever."""
-    y = Value(1.0) * 2
-    y.label = "y"
-    y.register_hook(lambda g: print(y.label, g))
-    ref = weakref.ref(y)
-    del y
+
+    def make() -> weakref.ref[Value]:
+        y = Value(1.0) * 2
+        y.label = "y"
+        y.register_hook(lambda g: print(y.label, g))  # the closure holds its own node
+        return weakref.ref(y)
+
+    ref = make()
     gc.collect()
     assert ref() is None
     assert len(HOOKED) == 0
