@@ -389,3 +389,14 @@ def test_atan2_and_log2_of_tiny_values_have_finite_derivatives_not_a_crash() -> 
     t = Value(5e-324)
     t.log2().backward()
     assert t.grad == math.inf
+
+
+def test_steps_carry_each_inputs_running_gradient_and_the_last_one_is_final() -> None:
+    x = Value(2.0, label="x")
+    y = (x * x).tanh() + x
+    last: dict[Value, float] = {}
+    for step in ag.core.steps.walk(y, write_grads=False):
+        for inp, so_far in zip(step.inputs, step.input_grads):
+            last[inp] = so_far
+    y.backward()
+    assert last[x] == x.grad and last[y.inputs[0]] == y.inputs[0].grad

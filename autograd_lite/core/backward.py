@@ -67,6 +67,7 @@ class Update(NamedTuple):
         grad: ∂output/∂node for this pass (after any hook replaced it).
         local_grads: ∂node/∂input for each input.
         contributions: what was added to each input's gradient (local × grad).
+        input_grads: each input's gradient so far in this pass, that addition included.
 
     Example:
         >>> import autograd_lite as ag
@@ -79,6 +80,7 @@ class Update(NamedTuple):
     grad: Any
     local_grads: tuple[Any, ...]
     contributions: tuple[Any, ...]
+    input_grads: tuple[Any, ...]
 
 
 def seed_of(gradient: Any, create_graph: bool, what: str) -> Any:
@@ -221,7 +223,8 @@ def _update(node: Value, grads: dict[Value, Any], create_graph: bool, hooks: boo
     """One node's chain-rule update: the frame a debugger lands in on the readable route.
 
     ``grads`` holds this pass's running gradients (it belongs to the pass).
-    Returns ``(node, grad, local, contributions)``.
+    Returns ``(node, grad, local, contributions, input_grads)``: ``input_grads``
+    holds each input's gradient so far in this pass, this contribution included.
     """
     grad = grads.pop(node)  # ∂output/∂node, complete: every node that uses it came before
     if hooks and getattr(node, "_hooks", None):
@@ -239,15 +242,17 @@ def _update(node: Value, grads: dict[Value, Any], create_graph: bool, hooks: boo
     else:
         local = node._local  # ∂node/∂input, as the forward pass computed them
         contributions = tuple(_contribution(d, grad, False) for d in local)
+    so_far = []
     for inp, c in zip(node.inputs, contributions):  # the chain rule: local × upstream
         before = grads.get(inp)
         if before is None:
             grads[inp] = c if create_graph else 0.0 + c
         else:
             grads[inp] = before + c
+        so_far.append(grads[inp])
     if _modes.special and _mode.monitor is not None:
         _mode.monitor.backward(node, grad, contributions)
-    return node, grad, local, contributions
+    return node, grad, local, contributions, tuple(so_far)
 
 
 def _start(
@@ -273,8 +278,8 @@ def _start(
 
 def _passes(
     order: list[Value], grads: dict[Value, Any], create_graph: bool, hooks: bool
-) -> Iterator[tuple[Value, Any, tuple[Any, ...], tuple[Any, ...]]]:
-    """The chain rule one node at a time; yields ``(node, grad, local, contributions)``."""
+) -> Iterator[tuple[Any, ...]]:
+    """The chain rule one node at a time; yields :class:`Update`'s fields as tuples."""
     for node in order:
         yield _update(node, grads, create_graph, hooks)
 
@@ -353,7 +358,7 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
     updates = []  # the readable route: under a debugger, `s` goes into _update
     for node in order:
         updates.append(_update(node, grads, create_graph, True))
-    totals = [accumulate(node.grad, grad, node) for node, grad, _, _ in updates]
+    totals = [accumulate(node.grad, grad, node) for node, grad, *_ in updates]
     for update, total in zip(updates, totals):  # nothing failed: now write them all
         update[0].grad = total
 

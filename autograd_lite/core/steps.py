@@ -45,6 +45,9 @@ class Step:
         local_grads: ∂node/∂input for each input (the op's local derivatives).
         contributions: ``local × grad`` for each input: what was just added
             to that input's gradient.
+        input_grads: each input's gradient so far in this pass, that addition
+            included (the engine's own running total: final once every node
+            that uses the input has been visited).
 
     Example:
         >>> import autograd_lite as ag
@@ -61,6 +64,7 @@ class Step:
     inputs: tuple[Value, ...]
     local_grads: tuple[Any, ...]
     contributions: tuple[Any, ...]
+    input_grads: tuple[Any, ...] = ()
 
     def __str__(self) -> str:
         node = self.node
@@ -120,10 +124,10 @@ def _walk(
 ) -> Iterator[Step]:
     order, grads, _ = _start(root, gradient, create_graph, "backward_steps()")  # untraced
     for index, node in enumerate(order, 1):
-        node, grad, local, contributions = _update(node, grads, create_graph, hooks)
+        node, grad, local, contributions, so_far = _update(node, grads, create_graph, hooks)
         if write_grads:
             node.grad = accumulate(node.grad, grad, node)
-        yield Step(index, len(order), node, grad, node.inputs, local, contributions)
+        yield Step(index, len(order), node, grad, node.inputs, local, contributions, so_far)
 
 
 def backward_steps(
