@@ -303,9 +303,9 @@ def test_a_hook_on_one_graph_leaves_other_graphs_on_the_fast_route(
     fast_calls: list[int] = []
     real = engine_backward._fast
 
-    def spy(order: list[Value], seed: float) -> None:
+    def spy(order: list[Value], seed: float, accumulate: bool) -> bool:
         fast_calls.append(len(order))
-        real(order, seed)
+        return real(order, seed, accumulate)
 
     monkeypatch.setattr(engine_backward, "_fast", spy)
     x = Value(2.0)

@@ -107,8 +107,12 @@ def _plain(order: list[Value], create_graph: bool) -> bool:
 _FAST = threading.Lock()
 
 
-def _fast(order: list[Value], seed: float) -> None:
+def _fast(order: list[Value], seed: float, accumulate: bool) -> bool:
     """The chain rule for the common case, in the nodes' ``_g`` scratch slots.
+
+    With ``accumulate``, each node's gradient is added into its ``.grad`` as
+    soon as it is complete; if a ``.grad`` is not a number, every ``.grad``
+    is put back and the pass says it did not finish (False).
 
     The caller holds ``_FAST``: no other pass uses the slots meanwhile, and
     nothing in here runs user code that could start one on this thread
@@ -117,39 +121,35 @@ def _fast(order: list[Value], seed: float) -> None:
     for node in order:
         node._g = 0.0
     order[0]._g = seed
-    for node in order:
-        inputs = node.inputs
-        if not inputs:
-            continue
-        g = node._g
-        local = node._local
-        if g - g == 0.0:  # a finite upstream gradient: the plain chain rule
-            # Binary and unary ops are unrolled (they are most nodes, and a
-            # zip per node costs as much as the arithmetic); n-ary ones loop.
-            n = len(inputs)
-            if n == 2:
-                a, b = inputs
-                local_a, local_b = local
-                a._g += local_a * g
-                b._g += local_b * g
-            elif n == 1:
-                inputs[0]._g += local[0] * g
-            else:
-                for inp, d in zip(inputs, local):
-                    inp._g += d * g
-        else:  # inf or NaN upstream: a zero local derivative still passes exactly 0
-            for inp, d in zip(inputs, local):
-                inp._g += d * g if d != 0.0 else 0.0
-
-
-def _fast_accumulate(reached: list[Value]) -> bool:
-    """Add each ``_g`` into ``.grad``; on a ``.grad`` that is not a number, undo and say so."""
-    olds = [node.grad for node in reached]
+    olds = [node.grad for node in order] if accumulate else []
     try:
-        for node in reached:
-            node.grad += node._g
-    except TypeError:
-        for node, old in zip(reached, olds):
+        for node in order:
+            g = node._g
+            if accumulate:
+                node.grad += g
+            inputs = node.inputs
+            if not inputs:
+                continue
+            local = node._local
+            if g - g == 0.0:  # a finite upstream gradient: the plain chain rule
+                # Binary and unary ops are unrolled (they are most nodes, and a
+                # zip per node costs as much as the arithmetic); n-ary ones loop.
+                n = len(inputs)
+                if n == 2:
+                    a, b = inputs
+                    local_a, local_b = local
+                    a._g += local_a * g
+                    b._g += local_b * g
+                elif n == 1:
+                    inputs[0]._g += local[0] * g
+                else:
+                    for inp, d in zip(inputs, local):
+                        inp._g += d * g
+            else:  # inf or NaN upstream: a zero local derivative still passes exactly 0
+                for inp, d in zip(inputs, local):
+                    inp._g += d * g if d != 0.0 else 0.0
+    except TypeError:  # a .grad that is not a number (None included): undo, let the caller
+        for node, old in zip(order, olds):  # take the general route, which says why
             node.grad = old
         return False
     return True
@@ -368,8 +368,7 @@ def _fast_backward(order: list[Value], seed: float) -> bool:
     if not _FAST.acquire(blocking=False):
         return False  # another pass (a thread, or a user op's local) has the slots
     try:
-        _fast(order, seed)
-        return _fast_accumulate(order)
+        return _fast(order, seed, accumulate=True)
     finally:
         _FAST.release()
 
@@ -399,7 +398,7 @@ def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False
         try:
             for w in wrt:
                 w._g = None  # not reached unless the pass sets it
-            _fast(order, 1.0)
+            _fast(order, 1.0, accumulate=False)
             return [0.0 if w._g is None else w._g for w in wrt]
         finally:
             _FAST.release()
