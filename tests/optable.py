@@ -18,8 +18,9 @@ import autograd_lite as ag
 
 
 def squash(v: Any) -> Any:
-    """Into (-1, 1), smoothly: keeps saturating and periodic functions well conditioned."""
-    return v / (abs(v) + 1.0)
+    """Into (-1, 1), smoothly (every derivative exists, also at 0): keeps saturating
+    and periodic functions well conditioned."""
+    return v / (v * v + 1.0) ** 0.5
 
 
 def _torch() -> Any:
@@ -174,8 +175,8 @@ _add(
     OpCase(
         "atan2",
         2,
-        lambda a, b: ag.atan2(a, b),
-        lambda a, b: _torch().atan2(a, b),
+        lambda a, b: ag.atan2(a, b * b + 0.5),  # away from the origin, where it jumps
+        lambda a, b: _torch().atan2(a, b * b + 0.5),
         ((0.5, 1.5), (-2.0, 0.3), (1.1, -0.7)),
     )
 )
@@ -183,8 +184,8 @@ _add(
     OpCase(
         "hypot",
         2,
-        lambda a, b: ag.hypot(a, b),
-        lambda a, b: _torch().hypot(a, b),
+        lambda a, b: ag.hypot(a, b * b + 0.5),  # away from the origin, a cone's tip
+        lambda a, b: _torch().hypot(a, b * b + 0.5),
         ((0.5, 1.5), (-2.0, 0.3)),
     )
 )

@@ -7,46 +7,22 @@ from typing import Any
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from optable import SMOOTH
+from optable import build as table_build
 
 import autograd_lite as ag
 from autograd_lite import Value
 
-OPS = ["+", "-", "*", "/", "tanh", "sigmoid", "exp", "log", "sqrt", "sin", "dot", "sum", "**"]
-
 
 def build(program: list[tuple[str, int, int]], xs: list[Any]) -> Any:
-    """A random expression over ``xs``; operands come from the growing pool,
-    so nodes are shared. Arguments are shaped to stay inside each op's domain."""
-    pool = list(xs)
-    for name, i, j in program:
-        a, b = pool[i % len(pool)], pool[j % len(pool)]
-        if name == "+":
-            pool.append(a + b)
-        elif name == "-":
-            pool.append(a - b)
-        elif name == "*":
-            pool.append(a * b)
-        elif name == "/":
-            pool.append(a / (b * b + 1))
-        elif name == "exp":
-            pool.append(a.tanh().exp())
-        elif name == "log":
-            pool.append((a * a + 1).log())
-        elif name == "sqrt":
-            pool.append((a * a + 1).sqrt())
-        elif name == "dot":
-            pool.append(ag.dot([a, b], [b, 0.5], bias=a))
-        elif name == "sum":
-            pool.append(ag.sum([a, b, b]))
-        elif name == "**":
-            pool.append((a * a + 1) ** b.tanh())
-        else:
-            pool.append(getattr(a, name)())
-    return pool[-1] + pool[len(pool) // 2]
+    """A random expression over ``xs`` from the shared op table (smooth ops only,
+    so finite differences apply); operands come from the growing pool, so nodes
+    are shared, and each op's operands are shaped into its domain."""
+    return table_build(program, xs, "ag")
 
 
 programs = st.lists(
-    st.tuples(st.sampled_from(OPS), st.integers(0, 999), st.integers(0, 999)),
+    st.tuples(st.sampled_from(SMOOTH), st.integers(0, 999), st.integers(0, 999)),
     min_size=1,
     max_size=20,
 )

@@ -667,12 +667,13 @@ trunc = builtin(trunc_local, _rounding(math.trunc))
 
 
 def atan2_local(out: S, y: S, x: S) -> tuple[S, ...]:
-    """out = atan2(y, x):  ∂/∂y = x/r², ∂/∂x = -y/r² with r = hypot(x, y) (NaN at the origin).
+    """out = atan2(y, x):  ∂/∂y = x/r², ∂/∂x = -y/r² with r = hypot(x, y) (0 at the origin).
 
+    At the origin the slope is undefined; PyTorch gives 0 there, and so do we.
     Divided by r twice rather than by x² + y², which underflows to 0 for tiny x and y.
     """
     if _data(x) == 0.0 and _data(y) == 0.0:
-        return (math.nan, math.nan)
+        return (ZERO, ZERO)
     r = hypot(x, y)
     return (x / r / r, -y / r / r)
 
