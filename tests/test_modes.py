@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 
 import autograd_lite as ag
 from autograd_lite import Value
@@ -92,3 +93,70 @@ def test_object_arrays_of_values_work_with_numpy() -> None:
     scaled = v * Value(2.0)
     assert scaled.dtype == object and scaled[0].data == 1.0
     assert (Value(2.0) * v)[1].data == -2.0
+
+
+# --- no_grad shared by threads, bare or called, on generators -------------------
+
+
+def test_one_no_grad_instance_shared_by_threads_restores_each_thread() -> None:
+    import threading
+
+    shared = ag.no_grad()
+    barrier = threading.Barrier(2)
+    seen: list[bool] = []
+
+    def work() -> None:
+        for _ in range(200):
+            with shared:
+                barrier.wait()
+            seen.append(ag.is_grad_enabled())
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [True] * 400
+    assert ag.is_grad_enabled()
+
+
+def test_no_grad_works_as_a_bare_decorator() -> None:
+    @ag.no_grad
+    def infer(x: ag.Value) -> ag.Value:
+        return x * 2
+
+    assert infer(ag.Value(1.0)).inputs == ()
+    assert infer.__name__ == "infer"
+
+
+def test_no_grad_covers_the_body_of_a_generator_function() -> None:
+    @ag.no_grad()
+    def batches(x: ag.Value):  # type: ignore[no-untyped-def]
+        for k in range(3):
+            yield x * k, ag.is_grad_enabled()
+
+    x = ag.Value(2.0)
+    gen = batches(x)
+    first, enabled = next(gen)
+    assert first.inputs == () and enabled is False
+    assert ag.is_grad_enabled()  # restored between resumptions
+    assert all(not on for _, on in gen)
+    assert ag.is_grad_enabled()
+
+
+def test_enable_grad_inside_a_no_grad_generator_and_closing_it_early() -> None:
+    @ag.no_grad
+    def numbers():  # type: ignore[no-untyped-def]
+        with ag.enable_grad():
+            yield ag.is_grad_enabled()
+        yield ag.is_grad_enabled()
+
+    gen = numbers()
+    assert next(gen) is True
+    gen.close()
+    assert ag.is_grad_enabled()
+
+
+def test_no_grad_with_an_argument_that_is_not_callable_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="no_grad"):
+        ag.no_grad(3)  # type: ignore[call-overload]
