@@ -194,7 +194,7 @@ def test_a_shape_that_does_not_fit_a_later_layer_names_that_layer() -> None:
         ag.draw_model(model, input_shape=(1, 4, 4))
 
 
-class Scale(nn.Module):
+class UndrawableScale(nn.Module):
     """A user module with a parameter and no shape draw_model knows."""
 
     def __init__(self) -> None:
@@ -208,5 +208,5 @@ class Scale(nn.Module):
 
 
 def test_a_module_it_cannot_draw_is_named_with_a_pointer_to_draw_graph() -> None:
-    with pytest.raises(TypeError, match=r"draw_model\(\).*got Scale;.*draw_graph"):
-        ag.draw_model(nn.Sequential(nn.Flatten(), Scale()))
+    with pytest.raises(TypeError, match=r"draw_model\(\).*got UndrawableScale;.*draw_graph"):
+        ag.draw_model(nn.Sequential(nn.Flatten(), UndrawableScale()))
