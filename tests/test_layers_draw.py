@@ -210,3 +210,9 @@ class UndrawableScale(nn.Module):
 def test_a_module_it_cannot_draw_is_named_with_a_pointer_to_draw_graph() -> None:
     with pytest.raises(TypeError, match=r"draw_model\(\).*got UndrawableScale;.*draw_graph"):
         ag.draw_model(nn.Sequential(nn.Flatten(), UndrawableScale()))
+
+
+def test_draw_model_is_still_importable_from_its_old_module() -> None:
+    from autograd_lite.inspect.draw import draw_model
+
+    assert draw_model is ag.draw_model

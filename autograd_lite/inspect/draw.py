@@ -707,3 +707,13 @@ def _align(rows: list[list[str]]) -> list[str]:
         max(len(cell) for cell in column) for column in itertools.zip_longest(*rows, fillvalue="")
     ]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+def __getattr__(name: str) -> Any:
+    # draw_model lives in .architecture (which imports this module); the old
+    # import path ``autograd_lite.inspect.draw.draw_model`` keeps working.
+    if name == "draw_model":
+        from .architecture import draw_model
+
+        return draw_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
