@@ -139,7 +139,7 @@ class Step:
 
     def __init__(self, problem: Problem, ag: Any, compiled: bool) -> None:
         self.params, loss = problem.build(ag)
-        self.loss = ag.compile(loss) if compiled else loss
+        self.loss: Any = ag.compile(loss) if compiled else loss
         self.compiled = compiled
         self.args = problem.args
         self.opt = ag.optim.SGD(self.params, lr=0.01)
@@ -172,16 +172,16 @@ def run(peers: Peers, batch: int, sequences: int, steps: int, repeats: int) -> l
         return [Row(SECTION, "time per step", "autograd_lite", None, note=peers.autograd_lite_why)]
     chosen = problems(batch, sequences, steps)
     for problem in chosen:
-        eager = Step(problem, ag, compiled=False).gradients()
-        compiled_step = Step(problem, ag, compiled=True)
-        compiled_step.gradients()  # the first call traces; check a replay
-        compiled = compiled_step.gradients()
+        eager_loss, eager_grads = Step(problem, ag, compiled=False).gradients()
+        replay = Step(problem, ag, compiled=True)
+        replay.gradients()  # the first call traces; check a replay
+        loss, grads = replay.gradients()
         name = f"compiled {problem.measure}"
-        check_agrees("loss", name, [compiled[0]], [eager[0]], "eager autograd_lite")
-        check_agrees("gradients", name, compiled[1], eager[1], "eager autograd_lite")
+        check_agrees("loss", name, [loss], [eager_loss], "eager autograd_lite")
+        check_agrees("gradients", name, grads, eager_grads, "eager autograd_lite")
     rows = []
     for problem in chosen:
-        times = {}
+        times: dict[bool, float] = {}
         for compiled in (False, True):
             step = Step(problem, ag, compiled)
             step.step()  # warm-up; for the compiled step, the trace

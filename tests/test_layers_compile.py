@@ -155,13 +155,13 @@ def test_compiled_cnn_training_follows_the_eager_trajectory() -> None:
         def loss(X: Any, Y: Any, model: nn.Sequential = model) -> Value:
             return cross_entropy([model(x) for x in X], Y)
 
-        step = ag.compile(loss) if compiled else loss
+        step: Any = ag.compile(loss) if compiled else loss
         for seed in range(5):
             opt.zero_grad()
             step(*digits(4, seed)).backward()
             opt.step()
         if compiled:
-            assert step.mode == "python", step.fallback_reason  # type: ignore[attr-defined]
+            assert step.mode == "python", step.fallback_reason
         trained.append([p.data for p in params])
     eager, compiled_ = trained
     assert all(abs(a - b) <= RTOL * max(1.0, abs(a)) for a, b in zip(eager, compiled_))

@@ -80,6 +80,7 @@ def kernel_cells(source: str) -> list[str]:
 def test_kernels_are_grids_of_their_weights_red_positive_blue_negative() -> None:
     model = cnn()
     conv = model[0]
+    assert isinstance(conv, nn.Conv2d)
     conv.weight[2][0][1][1].data = 0.5
     conv.weight[2][0][1][2].data = -2.0
     source = ag.draw_model(model).source

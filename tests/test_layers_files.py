@@ -48,7 +48,7 @@ def test_declared_state_shapes_match_the_built_module(module: nn.Module) -> None
 
 
 HUGE_RNN = {"class": "RNN", "config": {"nin": 1, "nhidden": 10**6}}
-HUGE = {
+HUGE: dict[str, tuple[str, dict[str, Any]]] = {
     "Conv2d out_channels": ("Conv2d", {"in_channels": 1, "out_channels": 10**6, "kernel_size": 3}),
     "Conv2d in_channels": ("Conv2d", {"in_channels": 10**6, "out_channels": 1, "kernel_size": 3}),
     "Conv2d kernel_size": ("Conv2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 10**6}),
@@ -117,7 +117,7 @@ def test_a_file_with_the_keys_of_a_huge_conv_stops_at_the_parameter_limit(tmp_pa
     assert time.perf_counter() - start < 5.0
 
 
-BAD_CONFIGS = {
+BAD_CONFIGS: dict[str, tuple[str, dict[str, Any], str]] = {
     "a conv with padding -1": (
         "Conv2d",
         {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "padding": -1},
