@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from . import nn
     from .compile import Compiled, compile
     from .inspect.anomaly import AnomalyError, detect_anomaly
-    from .inspect.draw import draw_graph, draw_model
+    from .inspect.architecture import draw_model
+    from .inspect.draw import draw_graph
     from .inspect.explain import Explanation, GradientPath, explain
     from .inspect.player import BackwardStepper, stepper
     from .nn import data, losses, optim
@@ -42,7 +43,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "BackwardStepper": ("inspect.player", "BackwardStepper"),
     "stepper": ("inspect.player", "stepper"),
     "draw_graph": ("inspect.draw", "draw_graph"),
-    "draw_model": ("inspect.draw", "draw_model"),
+    "draw_model": ("inspect.architecture", "draw_model"),
 }
 
 

@@ -6,7 +6,8 @@ Usage:
     python benchmarks/run.py --only mlp,chain --repeats 9
     python benchmarks/run.py --profile            # where an MLP step spends its time
 
-Sections: (a) mlp, (b) graph, (c) memory, (d) chain, (e) import. Every peer
+Sections: (a) mlp, (b) graph, (c) memory, (d) chain, (e) import, (f) layers
+(CNN and RNN steps, eager against ag.compile). Every peer
 is first checked to compute the same loss and gradients as autograd_lite
 (relative tolerance 1e-9); if one disagrees, no table is printed and the exit
 status is 1. Peers that are not installed are skipped with a note. Exit status
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import gc
 import os
 import platform
@@ -36,26 +38,36 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import chain, import_time, memory, mlp_step, random_graph  # noqa: E402
+from benchmarks import (  # noqa: E402
+    chain,
+    import_time,
+    layers_step,
+    memory,
+    mlp_step,
+    random_graph,
+)
 from benchmarks.common import RTOL, Disagreement, Peers, Row, load_peers  # noqa: E402
 
 
 @dataclass(frozen=True)
 class Size:
-    """Problem sizes: moons points, random-graph nodes, chain depth."""
+    """Problem sizes: moons points, random-graph nodes, chain depth; layers: images, sequences."""
 
     points: int
     nodes: int
     depth: int
+    images: int = 16
+    sequences: int = 8
+    steps: int = 12
 
 
 SIZES = {
-    "tiny": Size(points=8, nodes=2_000, depth=2_000),
+    "tiny": Size(points=8, nodes=2_000, depth=2_000, images=2, sequences=2, steps=3),
     "small": Size(points=100, nodes=20_000, depth=100_000),
     "full": Size(points=100, nodes=100_000, depth=1_000_000),
 }
 
-SECTIONS = {"a": "mlp", "b": "graph", "c": "memory", "d": "chain", "e": "import"}
+SECTIONS = {"a": "mlp", "b": "graph", "c": "memory", "d": "chain", "e": "import", "f": "layers"}
 
 
 def parse_size(text: str) -> Size:
@@ -63,7 +75,7 @@ def parse_size(text: str) -> Size:
 
     Example:
         >>> parse_size("0.1")
-        Size(points=100, nodes=10000, depth=100000)
+        Size(points=100, nodes=10000, depth=100000, images=16, sequences=8, steps=12)
     """
     if text in SIZES:
         return SIZES[text]
@@ -133,7 +145,7 @@ def parser() -> argparse.ArgumentParser:
         "--only",
         type=parse_only,
         default=list(SECTIONS.values()),
-        help="comma-separated sections: a/mlp, b/graph, c/memory, d/chain, e/import",
+        help="comma-separated sections: a/mlp, b/graph, c/memory, d/chain, e/import, f/layers",
     )
     p.add_argument("--points", type=positive, help="moons points for the MLP step")
     p.add_argument("--nodes", type=positive, help="nodes of the random graph")
@@ -238,7 +250,8 @@ def machine(peers: Peers, size: Size, repeats: int, load: str) -> str:
             f"- Python {platform.python_version()} ({platform.python_implementation()}), "
             + ", ".join(libraries),
             f"- sizes: {size.points} moons points, {size.nodes:,}-node random graph, "
-            f"{size.depth:,}-deep chain; median of {repeats} repeats after a warm-up",
+            f"{size.depth:,}-deep chain, {size.images} images per CNN step, {size.sequences} "
+            f"sequences of {size.steps} per RNN step; median of {repeats} repeats after a warm-up",
             "- objects alive before measuring are frozen out of the cyclic gc (gc.freeze()), "
             "so peers' imports do not slow down collections",
             f"- every variant was checked against {reference} to relative tolerance {RTOL:g}",
@@ -267,6 +280,7 @@ def run_sections(
         "memory": lambda: memory.run(peers, size.nodes),
         "chain": lambda: chain.run(peers, size.depth, repeats),
         "import": lambda: import_time.run(peers, repeats),
+        "layers": lambda: layers_step.run(peers, size.images, size.sequences, size.steps, repeats),
     }
     rows: list[Row] = []
     for name in SECTIONS.values():
@@ -309,10 +323,11 @@ def profile_mlp(peers: Peers, points: int, repeats: int, top: int = 25) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks and print the table; returns the exit status."""
     args = parser().parse_args(argv)
-    size = Size(
-        args.points or args.size.points,
-        args.nodes or args.size.nodes,
-        args.depth or args.size.depth,
+    size = dataclasses.replace(
+        args.size,
+        points=args.points or args.size.points,
+        nodes=args.nodes or args.size.nodes,
+        depth=args.depth or args.size.depth,
     )
     peers = load_peers()
     # Freeze what is alive now (torch alone is >100k objects), so each full

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -99,6 +101,14 @@ print(model)
 print(f"{len(model.parameters())} parameters")
 
 # %% [markdown]
+# `ag.draw_model` draws the architecture: the four kernels as grids of their
+# (still random) weights, red positive and blue negative, and each step with
+# the shape it produces for an 8×8 image.
+
+# %%
+ag.draw_model(model, input_shape=(1, 8, 8))
+
+# %% [markdown]
 # ## One output of the convolution is one neuron
 #
 # Output (o, i, j) is a single `dot` node over the kernel's weights and the
@@ -161,35 +171,129 @@ print(
 )
 
 # %% [markdown]
-# ## Training
+# ## Training, compiled
 #
 # Mini-batches of 16 images, cross-entropy loss averaged over the batch,
-# Adam. Each step builds the graph of 16 forward passes, runs one
-# `backward()` and updates the parameters.
+# Adam. Eagerly, each step builds the graph of 16 forward passes (thousands
+# of nodes), runs one `backward()` and throws the graph away; the next step
+# builds the very same graph again with other numbers in it. `ag.compile`
+# uses that: the first call of the compiled step runs the code once on
+# stand-in Values and records every operation in order, a **trace** (the
+# tape of the graph). Later calls replay the trace on the new images and
+# the current weights without building a single node, and `backward()` on
+# the result adds the same gradients into `.grad` as eager `backward()`
+# would. The training code stays the code we would write anyway.
+#
+# Two habits make a step trace once and replay every time:
+#
+# - **Labels as one-hot floats.** Floats are the trace's inputs. Python ints
+#   are part of the call's *structure* (they usually index), so each new
+#   combination of 16 class indices would be traced afresh.
+# - **No `max()` on Values.** The cross-entropy subtracts the largest score
+#   before `exp()` so nothing overflows. `max()` compares Values, and a trace
+#   keeps every comparison as a *guard*: a later call whose comparisons come
+#   out differently (another sample's largest score is another class) runs
+#   eagerly. A running maximum m ← m + relu(z − m) needs no comparison: relu
+#   makes its choice inside one op. Any shift gives the same loss, so it is
+#   detached.
+
+
+# %%
+def cross_entropy(scores, onehots):
+    """Mean cross-entropy of score lists against one-hot float labels, without a guard."""
+    terms = []
+    for z, y in zip(scores, onehots):
+        m = z[0]
+        for v in z[1:]:
+            m = m + (v - m).relu()
+        m = m.detach()
+        shifted = [v - m for v in z]
+        terms.append(ag.sum([s.exp() for s in shifted]).log() - ag.dot(y, shifted))
+    return ag.sum(terms) / len(terms)
+
+
+def batch_loss(X, Y):
+    return cross_entropy([model(x) for x in X], Y)
+
+
+step = ag.compile(batch_loss)
+onehot = np.eye(len(CLASSES))[labels]
+first = train[:16]
+ours = batch_loss(pictures[first], onehot[first])
+check = losses.cross_entropy([model(pictures[k]) for k in first], [int(t) for t in labels[first]])
+print(f"this loss: {ours.data:.15f}; losses.cross_entropy: {check.data:.15f}")
+
+# %% [markdown]
+# Before training, one step's forward and backward both ways, on the same
+# batches: the loss and every gradient agree, and the clock says what the
+# replay saves. `step.mode` is the tier that ran. It is "python": the trace
+# became straight-line Python over floats. The faster "numpy" tier folds
+# the 16 copies of the network into array operations, but it has kernels
+# only for the built-in ops, and the max-pooling node is an op this library
+# defines with `ag.defop`, which it cannot batch yet.
+
+
+# %%
+def forward_backward(fn, batch):
+    model.zero_grad()
+    loss = fn(pictures[batch], onehot[batch])
+    loss.backward()
+    return loss.data, [p.grad for p in model.parameters()]
+
+
+def seconds_per_step(fn, batches):
+    times = []
+    for batch in batches:
+        start = time.perf_counter()
+        forward_backward(fn, batch)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+batches = [train[i : i + 16] for i in range(0, 16 * 5, 16)]
+start = time.perf_counter()
+forward_backward(step, batches[0])  # the first call traces
+trace_seconds = time.perf_counter() - start
+eager_loss, eager_grads = forward_backward(batch_loss, batches[1])
+compiled_loss, compiled_grads = forward_backward(step, batches[1])
+worst = max(abs(a - b) / max(abs(a), abs(b), 1e-300) for a, b in zip(eager_grads, compiled_grads))
+print(f"tier: {step.mode}; trace and first call {trace_seconds:.2f} s")
+print(f"loss eager {eager_loss:.15f}, compiled {compiled_loss:.15f}")
+print(f"largest relative difference over {len(eager_grads)} gradients: {worst:.1e}")
+eager_step = seconds_per_step(batch_loss, batches)
+compiled_step = seconds_per_step(step, batches)
+print(
+    f"forward + backward of 16 images: eager {1000 * eager_step:.1f} ms, "
+    f"compiled {1000 * compiled_step:.1f} ms per step ({eager_step / compiled_step:.0f}x faster)"
+)
+model.zero_grad()
+
+# %% [markdown]
+# Now the training loop, with the compiled step where the eager loss was.
 
 # %%
 optimizer = optim.Adam(model.parameters(), lr=0.02)
-batch_size, epochs = 16, 8
-steps_per_epoch = -(-len(train) // batch_size)
+batch_size, epochs = 16, 15
+steps_per_epoch = len(train) // batch_size
 history = []
 start = time.perf_counter()
 for epoch in range(epochs):
     shuffled = np.random.default_rng(epoch).permutation(train)
-    for b in range(0, len(shuffled), batch_size):
+    for b in range(0, steps_per_epoch * batch_size, batch_size):
         batch = shuffled[b : b + batch_size]
-        batch_loss = losses.cross_entropy(
-            [model(pictures[k]) for k in batch], [int(labels[k]) for k in batch]
-        )
+        loss = step(pictures[batch], onehot[batch])
         optimizer.zero_grad()
-        batch_loss.backward()
+        loss.backward()
         optimizer.step()
-        history.append(batch_loss.data)
-    print(f"epoch {epoch + 1}: mean batch loss {np.mean(history[-steps_per_epoch:]):.4f}")
+        history.append(loss.data)
+    if epoch % 3 == 2:
+        print(f"epoch {epoch + 1}: mean batch loss {np.mean(history[-steps_per_epoch:]):.4f}")
 train_seconds = time.perf_counter() - start
 steps = len(history)
 print(
-    f"{steps} steps in {train_seconds:.1f} s "
-    f"({1000 * train_seconds / steps:.0f} ms per step of {batch_size} images)"
+    f"{steps} steps in {train_seconds:.1f} s ({1000 * train_seconds / steps:.1f} ms per step "
+    f"of {batch_size} images, tier {step.mode}); eagerly that is about "
+    f"{steps * eager_step:.0f} s of forward and backward alone"
 )
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "run.py"
-SECTIONS = ["(a) MLP step", "(b) random graph", "(c) memory", "(d) deep chain", "(e) import"]
+SECTIONS = [
+    "(a) MLP step",
+    "(b) random graph",
+    "(c) memory",
+    "(d) deep chain",
+    "(e) import",
+    "(f) layers",
+]
 TINY = ["--size", "tiny", "--repeats", "1"]
 
 
@@ -87,6 +94,41 @@ def test_a_variant_that_disagrees_stops_the_run_without_a_table() -> None:
     assert result.returncode == 1
     assert "plain floats" in result.stderr
     assert "disagrees" in result.stderr
+    assert "| section" not in result.stdout
+
+
+def test_the_layers_section_times_eager_and_compiled_cnn_and_rnn_steps() -> None:
+    result = run_script(*TINY, "--only", "layers")
+    assert result.returncode == 0, result.stderr
+    rows = table_rows(result.stdout)
+    assert {row[0] for row in rows} == {"(f) layers"}
+    measures = [row[1] for row in rows]
+    assert measures == [m for m in dict.fromkeys(measures) for _ in range(2)]  # pairs
+    assert [m.split(" (")[0] for m in dict.fromkeys(measures)] == [
+        "CNN step",
+        "CNN step without pooling",
+        "RNN step",
+    ]
+    assert [row[2] for row in rows[::2]] == ["autograd_lite eager"] * 3
+    assert all(row[2].startswith("autograd_lite compiled (") for row in rows[1::2])
+    assert all("x faster than eager" in row[-1] for row in rows[1::2])
+
+
+def test_a_compiled_layer_step_that_disagrees_stops_the_run_without_a_table() -> None:
+    code = (
+        "from benchmarks import layers_step, run\n"
+        "grads = layers_step.Step.gradients\n"
+        "def nudged(self):\n"
+        "    loss, g = grads(self)\n"
+        "    return loss, [x * (1 + 1e-6) if self.compiled else x for x in g]\n"
+        "layers_step.Step.gradients = nudged\n"
+        "raise SystemExit(run.main(['--size', 'tiny', '--repeats', '1', '--only', 'layers']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 1
+    assert "compiled CNN step" in result.stderr and "disagrees" in result.stderr
     assert "| section" not in result.stdout
 
 

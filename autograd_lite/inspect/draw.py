@@ -1,4 +1,5 @@
-"""Pictures of graphs and models: ``draw_graph`` and ``draw_model`` return Graphviz drawings.
+"""Pictures of graphs: ``draw_graph`` returns a Graphviz drawing (``draw_model``, in
+:mod:`.architecture`, draws a network's layers with the same machinery).
 
 A drawing is a ``graphviz.Digraph``: it shows as SVG in Jupyter, and
 ``.render()``, ``.pipe()`` and ``.source`` work as usual. Computing the
@@ -708,133 +709,11 @@ def _align(rows: list[list[str]]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
-# --- draw_model ------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    # draw_model lives in .architecture (which imports this module); the old
+    # import path ``autograd_lite.inspect.draw.draw_model`` keeps working.
+    if name == "draw_model":
+        from .architecture import draw_model
 
-
-def draw_model(model: Any, *, rankdir: str = "LR", max_neurons: int = 8) -> graphviz.Digraph:
-    """Draw a network's architecture: inputs, then each layer's neurons, with parameter counts.
-
-    Each layer is a box of neurons (one Σ per neuron: its weighted sum, then
-    the layer's activation) labelled with its width, activation and number
-    of parameters; consecutive layers are fully connected. Layers wider than
-    ``max_neurons`` show their first neurons, a "⋮" and the last one.
-
-    Works with ``nn.MLP``, ``nn.Layer`` and ``nn.Neuron``, or anything shaped
-    like them (``.layers``; a layer's ``.neurons``; a neuron's ``.w`` list
-    and ``.b``).
-
-    Args:
-        model: the network.
-        rankdir: "LR" (inputs on the left), "TB" (inputs on top), "RL" or "BT".
-        max_neurons: the most circles to draw per layer (at least 3).
-
-    Returns:
-        A ``graphviz.Digraph``, shown in Jupyter like :func:`draw_graph`'s.
-
-    Example:
-        >>> from autograd_lite import nn, draw_model
-        >>> print(draw_model(nn.MLP(2, [4, 1], seed=0)).text)
-        MLP: 2 inputs → 4 relu → 1 linear, 17 parameters
-          input    2 values
-          layer 1  4 neurons, relu, 12 parameters (4 × (2 weights + 1 bias))
-          layer 2  1 neuron, linear, 5 parameters (1 × (4 weights + 1 bias))
-    """
-    who = "draw_model()"
-    rankdir = _check_rankdir(rankdir, who)
-    max_neurons = _check_count(max_neurons, "max_neurons", 3, who)
-    layers = _layers_of(model)
-    nin = len(layers[0][0][0].w)
-    total = sum(params for _, _, params in layers)
-    kind = type(model).__name__
-    shape = " → ".join([f"{nin} inputs", *(f"{len(ns)} {act}" for ns, act, _ in layers)])
-    summary = f"{kind}: {shape}, {total:,} parameters"
-
-    g = _new_drawing(rankdir)
-    g.attr(label=_escape(summary), labelloc="b", nodesep="0.1", ranksep="0.9")
-    g.attr("node", shape="circle", width="0.35", fixedsize="true", style="filled")
-    g.attr("edge", color="#adb5bd", arrowsize="0.4", penwidth="0.6")
-    column = _column(g, "in", "input", f"{nin} values", [f"x{i + 1}" for i in range(nin)],
-                     max_neurons, COLORS["leaf"])  # fmt: skip
-    rows = [["input", f"{nin} value{'s' * (nin != 1)}"]]
-    for index, (neurons, activation, params) in enumerate(layers, 1):
-        width = len(neurons)
-        fan_in = len(neurons[0].w)
-        plural = "s" * (width != 1)
-        title = f"layer {index} · {activation}"
-        caption = f"{width} neuron{plural} · {params} parameters"
-        color = COLORS["output"] if index == len(layers) else COLORS["parameter"]
-        nxt = _column(g, f"L{index}", title, caption, ["Σ"] * width, max_neurons, color)
-        for a in column:
-            for b in nxt:
-                if a.endswith("_more") or b.endswith("_more"):
-                    continue
-                g.edge(a, b)
-        column = nxt
-        has_bias = all(getattr(n, "b", None) is not None for n in neurons)
-        detail = f"{width} × ({fan_in} weights{' + 1 bias' if has_bias else ''})"
-        rows.append([f"layer {index}", f"{width} neuron{plural}, {activation}, {params} "
-                                        f"parameters ({detail})"])  # fmt: skip
-    g.text = "\n".join([summary, *("  " + line for line in _align(rows))])
-    return g
-
-
-def _layers_of(model: Any) -> list[tuple[list[Any], str, int]]:
-    """(neurons, activation, parameter count) per layer of an MLP, a Layer or a Neuron.
-
-    Anything with ``.layers`` (an MLP, an ``nn.Sequential``) is walked through,
-    nested ones too; modules without parameters there (``Flatten``) are skipped.
-    """
-    layers: list[tuple[list[Any], Any]] = []
-    stack = [model]
-    while stack:
-        m = stack.pop()
-        if hasattr(m, "layers"):
-            stack.extend(reversed(list(m.layers)))
-        elif hasattr(m, "neurons"):
-            layers.append((list(m.neurons), m))
-        elif hasattr(m, "w") and hasattr(m, "b"):
-            layers.append(([m], m))
-        elif m is not model and hasattr(m, "parameters") and not m.parameters():
-            continue
-        else:
-            raise TypeError(
-                f"draw_model() needs an MLP, Layer or Neuron (something with .layers, .neurons "
-                f"or .w and .b), or a Sequential of them, got {type(m).__name__}; "
-                f"draw_graph() draws any computation"
-            )
-    if not layers or not all(neurons for neurons, _ in layers):
-        raise ValueError("draw_model() needs a model with at least one neuron per layer")
-    result = []
-    for neurons, owner in layers:
-        activation = getattr(owner, "activation", None) or getattr(neurons[0], "activation", "")
-        params = sum(len(n.w) + (getattr(n, "b", None) is not None) for n in neurons)
-        result.append((neurons, str(activation or "?"), params))
-    return result
-
-
-def _column(
-    g: graphviz.Digraph,
-    prefix: str,
-    title: str,
-    caption: str,
-    labels: list[str],
-    limit: int,
-    color: str,
-) -> list[str]:
-    """One layer as a boxed column of circles; a "⋮ k more" stands in for the middle."""
-    shown = list(range(len(labels)))
-    if len(labels) > limit:
-        shown = [*range(limit - 2), -1, len(labels) - 1]
-    ids = []
-    with g.subgraph(name=f"cluster_{prefix}") as box:
-        box.attr(label=_escape(title) + r"\n" + _escape(caption), style="rounded", color="#868e96")
-        for i in shown:
-            if i == -1:
-                node_id = f"{prefix}_more"
-                hidden = len(labels) - (limit - 1)
-                box.node(node_id, f"⋮\n{hidden} more", shape="plaintext", fixedsize="false")
-            else:
-                node_id = f"{prefix}_{i}"
-                box.node(node_id, _escape(labels[i]), fillcolor=color)
-            ids.append(node_id)
-    return ids
+        return draw_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

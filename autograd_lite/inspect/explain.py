@@ -336,5 +336,3 @@ def _first_paths(
         else:
             stack.append([target, 0])
     return tuple(found)
-
-

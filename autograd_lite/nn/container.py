@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .modules import Member, Module
+from .modules import Member, Module, Shape, _config
 from .shapes import shape_of
 
 
@@ -35,6 +35,17 @@ class Flatten(Module):
         for _ in shape[1:]:
             flat = [v for part in flat for v in part]
         return flat
+
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """Nothing: flattening has no parameters (and a config with keys is refused).
+
+        Example:
+            >>> list(Flatten.state_shapes({}))
+            []
+        """
+        _config(config, "Flatten", (), {})
+        yield from ()
 
     def __repr__(self) -> str:
         return "Flatten()"
@@ -106,21 +117,56 @@ class Sequential(Module):
             >>> Sequential.from_config({"layers": [{"class": "Flatten", "config": {}}]})
             Sequential(Flatten())
         """
-        if (
-            not isinstance(config, Mapping)
-            or set(config) != {"layers"}
-            or not isinstance(config["layers"], list)
-        ):
-            raise ValueError(f"a Sequential config is {{'layers': [...]}}, got {config!r}")
-        modules = []
-        for i, entry in enumerate(config["layers"]):
-            if not isinstance(entry, Mapping) or set(entry) != {"class", "config"}:
-                raise ValueError(f"Sequential layer {i} needs 'class' and 'config', got {entry!r}")
-            kind = Module.registry.get(entry["class"]) if isinstance(entry["class"], str) else None
-            if kind is None or not isinstance(entry["config"], Mapping):
-                raise ValueError(f"Sequential layer {i}: no Module class {entry['class']!r}")
-            modules.append(kind.from_config(entry["config"]))
-        return cls(*modules)
+        return cls(*(kind.from_config(conf) for kind, conf in _entries(config)))
+
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """Each module's entries, prefixed with its position; from the config alone.
+
+        The whole list of modules is checked first, as :meth:`from_config`
+        would, then each module's own ``state_shapes`` is asked in turn, so a
+        file claiming a huge layer anywhere is refused without building any.
+
+        Example:
+            >>> layers = [{"class": "Flatten", "config": {}},
+            ...           {"class": "Layer", "config": {"nin": 2, "nout": 1}}]
+            >>> list(Sequential.state_shapes({"layers": layers}))
+            [('1.neurons.0.w', (2,)), ('1.neurons.0.b', ())]
+        """
+        for i, (kind, conf) in enumerate(_entries(config)):
+            for name, shape in kind.state_shapes(conf):
+                yield f"{i}.{name}", shape
 
     def __repr__(self) -> str:
         return f"Sequential({', '.join(repr(m) for m in self.layers)})"
+
+
+def _callable_module(kind: type) -> bool:
+    """Whether instances of ``kind`` can be called (a class defining ``__call__``)."""
+    return any("__call__" in vars(c) for c in kind.__mro__ if c is not object)
+
+
+def _entries(config: object) -> list[tuple[type[Module], Mapping[str, Any]]]:
+    """The (class, config) of every module a Sequential config lists, checked, nothing built."""
+    if (
+        not isinstance(config, Mapping)
+        or set(config) != {"layers"}
+        or not isinstance(config["layers"], list)
+    ):
+        raise ValueError(f"a Sequential config is {{'layers': [...]}}, got {config!r:.200}")
+    if not config["layers"]:
+        raise ValueError("Sequential needs at least one module")
+    entries = []
+    for i, entry in enumerate(config["layers"]):
+        if not isinstance(entry, Mapping) or set(entry) != {"class", "config"}:
+            raise ValueError(f"Sequential layer {i} needs 'class' and 'config', got {entry!r:.200}")
+        name = entry["class"]
+        kind = Module.registry.get(name) if isinstance(name, str) else None
+        if kind is None or not isinstance(entry["config"], Mapping):
+            raise ValueError(f"Sequential layer {i}: no Module class {name!r:.80}")
+        if not _callable_module(kind):
+            raise ValueError(
+                f"Sequential layer {i}: a {kind.__name__} cannot be called, so it cannot be a step"
+            )
+        entries.append((kind, entry["config"]))
+    return entries

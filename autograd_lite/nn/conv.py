@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..core import Constant, Value, defop, dot
@@ -29,8 +29,10 @@ from .modules import (
     Member,
     Module,
     Seed,
+    Shape,
     _check_activation,
     _check_size,
+    _config,
     _generator,
     init_std,
 )
@@ -181,6 +183,35 @@ class Conv2d(Module):
             "activation": self.activation,
         }
 
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """One entry per kernel row, ``weight.o.c.i`` of length k, then ``bias``; from the config.
+
+        Nothing is built, so a file claiming a huge convolution is refused
+        as soon as its first missing row or the parameter limit is reached.
+
+        Example:
+            >>> list(Conv2d.state_shapes({"in_channels": 1, "out_channels": 1, "kernel_size": 2}))
+            [('weight.0.0.0', (2,)), ('weight.0.0.1', (2,)), ('bias', (1,))]
+        """
+        args = _config(
+            config,
+            "Conv2d",
+            ("in_channels", "out_channels", "kernel_size"),
+            {"stride": 1, "padding": 0, "activation": "relu"},
+        )
+        cin = _check_size(args["in_channels"], "Conv2d in_channels")
+        cout = _check_size(args["out_channels"], "Conv2d out_channels")
+        k = _check_size(args["kernel_size"], "Conv2d kernel_size")
+        _check_size(args["stride"], "Conv2d stride")
+        _check_count(args["padding"], "Conv2d padding")
+        _check_activation(args["activation"])
+        for o in range(cout):
+            for c in range(cin):
+                for i in range(k):
+                    yield f"weight.{o}.{c}.{i}", (k,)
+        yield "bias", (cout,)
+
     def __repr__(self) -> str:
         k, s, p = self.kernel_size, self.stride, self.padding
         extra = (f", stride {s}" if s != 1 else "") + (f", padding {p}" if p else "")
@@ -261,6 +292,18 @@ class MaxPool2d(Module):
             {'kernel_size': 2}
         """
         return {"kernel_size": self.kernel_size}
+
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """Nothing: pooling has no parameters (the config is still checked).
+
+        Example:
+            >>> list(MaxPool2d.state_shapes({"kernel_size": 2}))
+            []
+        """
+        args = _config(config, "MaxPool2d", ("kernel_size",), {})
+        _check_size(args["kernel_size"], "MaxPool2d kernel_size")
+        yield from ()
 
     def __repr__(self) -> str:
         return f"MaxPool2d({self.kernel_size}×{self.kernel_size})"

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..core import Value, dot
@@ -28,8 +29,10 @@ from .modules import (
     Member,
     Module,
     Seed,
+    Shape,
     _check_activation,
     _check_size,
+    _config,
     _generator,
     init_std,
 )
@@ -130,6 +133,24 @@ class RNN(Module):
             {'nin': 1, 'nhidden': 2, 'activation': 'tanh'}
         """
         return {"nin": self.nin, "nhidden": self.nhidden, "activation": self.activation}
+
+    @classmethod
+    def state_shapes(cls, config: Mapping[str, Any]) -> Iterator[tuple[str, Shape]]:
+        """``w_ih.k`` (nin) and ``w_hh.k`` (nhidden) per hidden unit, then ``b``; from the config.
+
+        Example:
+            >>> list(RNN.state_shapes({"nin": 3, "nhidden": 1}))
+            [('w_ih.0', (3,)), ('w_hh.0', (1,)), ('b', (1,))]
+        """
+        args = _config(config, "RNN", ("nin", "nhidden"), {"activation": "tanh"})
+        nin = _check_size(args["nin"], "RNN nin")
+        nhidden = _check_size(args["nhidden"], "RNN nhidden")
+        _check_activation(args["activation"])
+        for k in range(nhidden):
+            yield f"w_ih.{k}", (nin,)
+        for k in range(nhidden):
+            yield f"w_hh.{k}", (nhidden,)
+        yield "b", (nhidden,)
 
     def __repr__(self) -> str:
         count = self.nhidden * (self.nin + self.nhidden + 1)
