@@ -192,3 +192,43 @@ def test_softmax_matches_torch() -> None:
     ours = sum((w * p for w, p in zip(weights, losses.softmax(vs))), Value(0.0))
     theirs = (torch.softmax(t, 0) * torch.tensor(weights, dtype=torch.float64)).sum()
     agrees(ours, vs, theirs, t)
+
+
+def test_cross_entropy_with_class_probabilities_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    scores = [[2.0, 0.5, -1.0], [0.1, 0.2, 0.3]]
+    targets = [[0.7, 0.2, 0.1], [0.0, 1.0, 0.0]]
+    zs = [[Value(x) for x in row] for row in scores]
+    loss = losses.cross_entropy(zs, targets)
+    loss.backward()
+    tz = torch.tensor(scores, dtype=torch.float64, requires_grad=True)
+    ref = torch.nn.functional.cross_entropy(tz, torch.tensor(targets, dtype=torch.float64))
+    ref.backward()
+    assert loss.data == pytest.approx(ref.item(), rel=1e-12)
+    for row, trow in zip(zs, tz.grad.tolist()):
+        for v, t in zip(row, trow):
+            assert v.grad == pytest.approx(t, rel=1e-12, abs=1e-15)
+
+
+def test_one_hot_probabilities_give_the_class_index_loss() -> None:
+    z = [Value(2.0), Value(0.5), Value(-1.0)]
+    assert losses.cross_entropy(z, [0.0, 1.0, 0.0]).data == pytest.approx(
+        losses.cross_entropy(z, 1).data, rel=1e-15
+    )
+
+
+def test_bad_class_probabilities_are_named() -> None:
+    z = [Value(2.0), Value(0.5)]
+    with pytest.raises(ValueError, match="2 scores but 3 class probabilities"):
+        losses.cross_entropy(z, [0.2, 0.3, 0.5])
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        losses.cross_entropy(z, [1.5, -0.5])
+
+
+def test_logsumexp_is_stable_and_its_gradient_is_softmax() -> None:
+    zs = [Value(1000.0), Value(999.0), Value(-1000.0)]
+    lse = losses.logsumexp(zs)
+    lse.backward()
+    assert lse.data == pytest.approx(1000.0 + math.log1p(math.exp(-1.0)), rel=1e-15)
+    probs = [p.data for p in losses.softmax([1000.0, 999.0, -1000.0])]
+    assert [z.grad for z in zs] == pytest.approx(probs, rel=1e-12, abs=1e-300)

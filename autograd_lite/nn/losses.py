@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any, Literal
 
-from ..core import Value
+from ..core import Value, logaddexp
 from ..core import sum as value_sum
 
 Reduction = Literal["mean", "sum", "none"]
@@ -263,17 +263,25 @@ def _logits(values: Any, name: str) -> list[Value]:
     return vs
 
 
-def _max(vs: list[Value]) -> Value:
-    """max z as a constant (detached): comparisons pick it, so a trace guards the choice."""
-    return max(vs).detach()
+def logsumexp(values: Sequence[Any]) -> Value:
+    """log Σ e^zᵢ, stable for any z: a chain of ``ag.logaddexp`` nodes, no max() to pick.
 
+    Nothing overflows (each step is log(e^a + e^b) computed from the larger of
+    the two), and since no comparison decides anything, ``ag.compile`` traces
+    it without guards. ∂/∂zᵢ = softmax(z)ᵢ.
 
-def _shifted(vs: list[Value]) -> tuple[list[Value], Value]:
-    """(zᵢ - m) and log Σ exp(zᵢ - m) for m = max z, a constant: exp() stays <= 1."""
-    m = _max(vs)
-    shifted = [v - m for v in vs]
-    # One term is e⁰ = 1, so the sum is >= 1 and its log is safe.
-    return shifted, value_sum([s.exp() for s in shifted]).log()
+    Example:
+        >>> from autograd_lite import Value
+        >>> round(logsumexp([Value(0.0), Value(0.0)]).data, 6)
+        0.693147
+        >>> logsumexp([Value(1000.0), Value(1000.0)]).data > 1000
+        True
+    """
+    vs = _logits(values, "logsumexp")
+    total = vs[0]
+    for v in vs[1:]:
+        total = logaddexp(total, v)
+    return total if len(vs) > 1 else total + 0.0
 
 
 def softmax(values: Sequence[Any]) -> list[Value]:
@@ -285,10 +293,8 @@ def softmax(values: Sequence[Any]) -> list[Value]:
         [0.0, 0.0, 1.0]
     """
     vs = _logits(values, "softmax")
-    m = _max(vs)
-    exps = [(v - m).exp() for v in vs]
-    total = value_sum(exps)
-    return [e / total for e in exps]
+    lse = logsumexp(vs)
+    return [(v - lse).exp() for v in vs]
 
 
 def log_softmax(values: Sequence[Any]) -> list[Value]:
@@ -298,8 +304,9 @@ def log_softmax(values: Sequence[Any]) -> list[Value]:
         >>> [round(v.data, 4) for v in log_softmax([0.0, 0.0])]
         [-0.6931, -0.6931]
     """
-    shifted, lse = _shifted(_logits(values, "log_softmax"))
-    return [s - lse for s in shifted]
+    vs = _logits(values, "log_softmax")
+    lse = logsumexp(vs)
+    return [v - lse for v in vs]
 
 
 def _class_index(t: object, n: int) -> int:
@@ -319,8 +326,13 @@ def _class_index(t: object, n: int) -> int:
 def cross_entropy(logits: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """-log softmax(z)[target] for raw scores z and a class index, log-sum-exp stable.
 
-    Pass one list of scores and an int, or a list of score lists and a list
-    of ints (reduced by ``reduction``), as ``torch.nn.functional.cross_entropy``.
+    The target is a class index, or class probabilities (a list as long as
+    the scores, e.g. one-hot floats: -Σ pᵢ log softmax(z)ᵢ), as in
+    ``torch.nn.functional.cross_entropy``. Pass one list of scores and one
+    target, or a list of score lists and a list of targets (reduced by
+    ``reduction``). Probabilities are data to ``ag.compile``, while a class
+    index picks a node, so it is part of the trace's structure: a training
+    step compiled once for every batch takes probabilities.
 
     Example:
         >>> from autograd_lite import Value
@@ -329,21 +341,36 @@ def cross_entropy(logits: Any, target: Any, reduction: Reduction = "mean") -> An
         >>> loss.backward()
         >>> round(loss.data, 4), round(z[0].grad, 4)        # dL/dz₀ = p₀ - 1
         (0.2413, -0.2144)
+        >>> round(cross_entropy(z, [1.0, 0.0, 0.0]).data, 4)  # the same, as probabilities
+        0.2413
     """
-    batch = _is_list(logits) and bool(_as_list(logits)) and _is_list(_as_list(logits)[0])
-    if not batch:
-        if _is_list(target):
-            raise ValueError(
-                "cross_entropy got one list of scores but a list of targets; pass a list "
-                "of score lists for a batch"
-            )
-        shifted, lse = _shifted(_logits(logits, "cross_entropy"))
-        return lse - shifted[_class_index(target, len(shifted))]
-    rows = _as_list(logits)
-    if not _is_list(target) or len(_as_list(target)) != len(rows):
+    rows = _as_list(logits) if _is_list(logits) else None
+    if not (rows and _is_list(rows[0])):  # one example
+        scores = _logits(logits, "cross_entropy")
+        lse = logsumexp(scores)
+        if not _is_list(target):
+            return lse - scores[_class_index(target, len(scores))]
+        probabilities = _probabilities(target, len(scores))
+        return value_sum([lse * p - z * p for z, p in zip(scores, probabilities)])
+    targets = _as_list(target) if _is_list(target) else None
+    if targets is None or len(targets) != len(rows):
         raise ValueError(
             f"cross_entropy got {len(rows)} score lists but {_describe(target)} target(s); "
-            f"pass one class index per score list"
+            f"pass one target (a class index or class probabilities) per score list"
         )
-    terms = [cross_entropy(row, t) for row, t in zip(rows, _as_list(target))]
+    terms = [cross_entropy(row, t) for row, t in zip(rows, targets)]
     return _reduce("cross_entropy", terms, reduction)
+
+
+def _probabilities(target: Any, n: int) -> list[Any]:
+    """Class probabilities as given (numbers or Values), checked for length and range."""
+    ps = _as_list(target)
+    if len(ps) != n:
+        raise ValueError(
+            f"cross_entropy got {n} scores but {len(ps)} class probabilities; pass one per class"
+        )
+    for p in ps:
+        x = p.data if isinstance(p, Value) else p
+        if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 <= float(x) <= 1.0:
+            raise ValueError(f"cross_entropy needs class probabilities in [0, 1], got {p!r}")
+    return ps
