@@ -238,7 +238,7 @@ def _sigmoid(x: float) -> float:
 
 def add_local(out: S, a: S, b: S) -> tuple[S, ...]:
     """out = a + b:  ∂/∂a = 1, ∂/∂b = 1."""
-    return (ONE, ONE)
+    return (1.0, 1.0)  # literal tuples are constants: nothing allocated per node
 
 
 add = builtin(add_local, operator.add, arity=2, symbol="+")
@@ -246,7 +246,7 @@ add = builtin(add_local, operator.add, arity=2, symbol="+")
 
 def sub_local(out: S, a: S, b: S) -> tuple[S, ...]:
     """out = a - b:  ∂/∂a = 1, ∂/∂b = -1."""
-    return (ONE, -ONE)
+    return (1.0, -1.0)
 
 
 sub = builtin(sub_local, operator.sub, arity=2, symbol="-")
@@ -340,7 +340,7 @@ def power_of(a: S, b: S) -> S:
 
 def identity_local(out: S, a: S) -> tuple[S, ...]:
     """out = a (a fresh handle on a, used by the functional API):  ∂/∂a = 1."""
-    return (ONE,)
+    return (1.0,)
 
 
 identity = builtin(identity_local, float)
@@ -348,7 +348,7 @@ identity = builtin(identity_local, float)
 
 def neg_local(out: S, a: S) -> tuple[S, ...]:
     """out = -a:  ∂/∂a = -1."""
-    return (-ONE,)
+    return (-1.0,)
 
 
 neg = builtin(neg_local, operator.neg)
@@ -356,7 +356,7 @@ neg = builtin(neg_local, operator.neg)
 
 def abs_local(out: S, a: S) -> tuple[S, ...]:
     """out = |a|:  ∂/∂a = sign(a), with sign(0) = 0 as in PyTorch."""
-    return (ONE if a > 0.0 else -ONE if a < 0.0 else ZERO,)
+    return (1.0,) if a > 0.0 else (-1.0,) if a < 0.0 else (0.0,)
 
 
 abs = builtin(abs_local, math.fabs)
@@ -412,7 +412,7 @@ sigmoid = builtin(sigmoid_local, _sigmoid)
 
 def relu_local(out: S, a: S) -> tuple[S, ...]:
     """out = max(0, a):  ∂/∂a = 1 if a > 0 else 0 (0 at a = 0, as in PyTorch)."""
-    return (ONE if a > 0.0 else ZERO,)
+    return (1.0,) if a > 0.0 else (0.0,)
 
 
 def _relu(x: float) -> float:
@@ -424,7 +424,7 @@ relu = builtin(relu_local, _relu)
 
 def leaky_relu_local(out: S, a: S) -> tuple[S, ...]:
     """out = a if a > 0 else 0.01·a:  ∂/∂a = 1 if a > 0 else 0.01 (PyTorch's default slope)."""
-    return (ONE if a > 0.0 else LEAKY_SLOPE,)
+    return (1.0,) if a > 0.0 else (LEAKY_SLOPE,)
 
 
 def _leaky_relu(x: float) -> float:
@@ -641,7 +641,7 @@ erf = builtin(erf_local, math.erf)
 
 def floor_local(out: S, a: S) -> tuple[S, ...]:
     """out = ⌊a⌋:  ∂/∂a = 0 (a step function; 0 everywhere it is defined, as PyTorch)."""
-    return (ZERO,)
+    return (0.0,)
 
 
 floor = builtin(floor_local, _rounding(math.floor))
@@ -649,7 +649,7 @@ floor = builtin(floor_local, _rounding(math.floor))
 
 def ceil_local(out: S, a: S) -> tuple[S, ...]:
     """out = ⌈a⌉:  ∂/∂a = 0."""
-    return (ZERO,)
+    return (0.0,)
 
 
 ceil = builtin(ceil_local, _rounding(math.ceil))
@@ -657,7 +657,7 @@ ceil = builtin(ceil_local, _rounding(math.ceil))
 
 def trunc_local(out: S, a: S) -> tuple[S, ...]:
     """out = a rounded toward 0:  ∂/∂a = 0."""
-    return (ZERO,)
+    return (0.0,)
 
 
 trunc = builtin(trunc_local, _rounding(math.trunc))
