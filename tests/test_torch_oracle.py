@@ -22,15 +22,13 @@ torch = pytest.importorskip("torch")
 # difference between two libms' tanh near ±1 becomes a relative difference of
 # 1e-8 in 1 - tanh², and no engine could agree to 1e-12). Shared
 # subexpressions come from drawing operands from the growing pool.
-programs = st.lists(
-    st.tuples(
-        st.sampled_from(ALL),
-        st.integers(min_value=0, max_value=10_000),
-        st.integers(min_value=0, max_value=10_000),
-    ),
-    min_size=1,
-    max_size=30,
-)
+def programs_of(ops: list[str]) -> st.SearchStrategy[list[tuple[str, int, int]]]:
+    """Random programs over ``ops``: (op, operand index, operand index) triples."""
+    pick = st.integers(min_value=0, max_value=10_000)
+    return st.lists(st.tuples(st.sampled_from(ops), pick, pick), min_size=1, max_size=30)
+
+
+programs = programs_of(ALL)
 leaf_values = st.lists(
     st.floats(min_value=-2.0, max_value=2.0, allow_nan=False), min_size=1, max_size=4
 )
@@ -66,15 +64,7 @@ def test_random_graphs_match_pytorch(
         )
 
 
-smooth_programs = st.lists(
-    st.tuples(
-        st.sampled_from(SMOOTH),
-        st.integers(min_value=0, max_value=10_000),
-        st.integers(min_value=0, max_value=10_000),
-    ),
-    min_size=1,
-    max_size=30,
-)
+smooth_programs = programs_of(SMOOTH)
 
 
 # Second derivatives only where they exist: at a kink (relu, elu at 0) each
