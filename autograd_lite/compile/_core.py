@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core import OPS, Monitor, Value, is_grad_enabled, watch
+from ..core import ops as _ops
 from ..core import value as _value
 from ..core.mode import current_monitor
 
@@ -27,6 +28,12 @@ DATA_SLOT: Any = Value.__dict__["data"]
 #: The engine's monitor base class and the context manager that installs one.
 MonitorBase = Monitor
 watching = watch
+
+
+#: The numbers the op records use (logs, slopes, thresholds): the numpy kernels share them.
+LN2, LN10, LEAKY_SLOPE = _ops.LN2, _ops.LN10, _ops.LEAKY_SLOPE
+SQRT1_2, INV_SQRT_2PI, TWO_OVER_SQRT_PI = _ops.SQRT1_2, _ops.INV_SQRT_2PI, _ops.TWO_OVER_SQRT_PI
+SOFTPLUS_THRESHOLD = _ops.SOFTPLUS_THRESHOLD
 
 
 def is_constant(v: Value) -> bool:
@@ -71,6 +78,11 @@ def op_forward(name: str) -> Callable[..., float]:
 def op_local(name: str) -> Callable[..., tuple[Any, ...]]:
     """``local(out, *inputs) -> tuple`` of local derivatives for op ``name``."""
     return OPS[name].local  # type: ignore[no-any-return]
+
+
+def op_arity(name: str) -> int | None:
+    """How many inputs op ``name`` takes (None: any number)."""
+    return OPS[name].arity  # type: ignore[no-any-return]
 
 
 def known_op(name: str) -> bool:
