@@ -132,10 +132,98 @@ def test_a_new_argument_structure_traces_again():
     assert calls == [2, 3]
 
 
-def test_ints_are_part_of_the_structure():
+def test_ints_used_as_operands_are_data_and_do_not_trace_again():
+    calls = []
     w = Value(2.0)
-    f = ag.compile(lambda x, n: w * x * n)
-    assert f(1.0, 2).data == 4.0 and f(1.0, 3).data == 6.0
+
+    @ag.compile
+    def f(x, n):
+        calls.append(n)
+        return w * x * n
+
+    assert [f(1.0, n).data for n in (2, 3, -4)] == [4.0, 6.0, -8.0]
+    assert len(calls) == 1 and f.mode == "python"
+
+
+def test_int_labels_used_arithmetically_are_data(moons):
+    X, y = moons
+    model = nn.MLP(2, [4, 1], seed=0)
+    calls = []
+
+    def loss(xb, yb):
+        calls.append(1)
+        return ag.sum([(1.0 - t * model(x)).relu() for x, t in zip(xb, yb)])
+
+    step = ag.compile(loss)
+    for start in (0, 10, 20):
+        labels = [int(t) for t in y[start : start + 10]]
+        assert_matches_eager(step, model.parameters(), X[start : start + 10], labels, calls=1)
+        assert step.mode == "numpy", step.fallback_reason
+    assert len(calls) == 1 + 3  # one trace; the rest are assert_matches_eager's eager runs
+
+
+def test_an_int_array_used_arithmetically_is_data():
+    w = Value(0.5)
+    f = ag.compile(lambda xs, ys: ag.sum([w * x * y for x, y in zip(xs, ys)]))
+    import numpy as np
+
+    assert f(np.ones(3), np.array([1, 2, 3])).data == 3.0
+    assert f(np.ones(3), np.array([3, 2, 3])).data == 4.0
+    assert len(f._cache) == 1 and f.mode == "python"
+
+
+def test_ints_used_as_indices_are_structure_traced_once_per_value():
+    calls = []
+    w = Value(2.0)
+
+    @ag.compile
+    def f(xs, i):
+        calls.append(i)
+        return w * xs[i]
+
+    assert [f([1.0, 2.0, 3.0], i).data for i in (0, 1, 2, 1, 0)] == [2.0, 4.0, 6.0, 4.0, 2.0]
+    assert len(calls) == 3 and f.mode == "python"
+
+
+def test_ints_in_range_comparisons_and_int_arithmetic_are_structure():
+    w = Value(1.0)
+
+    @ag.compile
+    def f(x, n):
+        total = w * x
+        for _ in range(n - 1):
+            total = total * x
+        return total if n > 1 else total + 1.0
+
+    for n in (1, 2, 3, 2, 1):
+        assert f(2.0, n).data == f.eager(2.0, n).data
+        assert f.mode == "python" or f.mode == "eager"
+    assert len(f._cache) >= 3 and f(2.0, 3).data == 8.0 and f.mode == "python"
+
+
+def test_a_value_compared_with_an_int_is_a_guard_on_data():
+    w = Value(1.0)
+    f = ag.compile(lambda x, n: w * x if w * x > n else w * x * 2.0)
+    assert f(3.0, 2).data == 3.0 and f(3.0, 1).data == 3.0 and f.mode == "python"
+    assert f(3.0, 5).data == 6.0 and f.mode == "eager" and "guard" in f.fallback_reason
+
+
+def test_class_indices_are_structure_until_too_many_values_then_eager():
+    logits = [Value(0.1 * k) for k in range(3)]
+
+    @ag.compile
+    def f(scale, targets):
+        return losses.cross_entropy([[z * scale for z in logits]] * len(targets), targets)
+
+    seen = set()
+    for a in range(3):
+        for b in range(3):
+            for c in range(3):
+                out = f(1.5, [a, b, c])
+                assert close(out.data, f.eager(1.5, [a, b, c]).data)
+                seen.add(f.mode)
+    assert f.mode == "eager" and "took more than 16 values" in f.fallback_reason
+    assert __file__ in f.fallback_reason and seen == {"python", "eager"}
 
 
 def test_parameters_are_read_live_at_every_call():

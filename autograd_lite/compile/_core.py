@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import CodeType
 from typing import Any
 
 from ..core import OPS, Monitor, Value, is_grad_enabled, watch
@@ -34,6 +35,26 @@ watching = watch
 LN2, LN10, LEAKY_SLOPE = _ops.LN2, _ops.LN10, _ops.LEAKY_SLOPE
 SQRT1_2, INV_SQRT_2PI, TWO_OVER_SQRT_PI = _ops.SQRT1_2, _ops.INV_SQRT_2PI, _ops.TWO_OVER_SQRT_PI
 SOFTPLUS_THRESHOLD = _ops.SOFTPLUS_THRESHOLD
+
+
+def _inner(fn: Any) -> set[CodeType]:
+    return {c for c in fn.__code__.co_consts if isinstance(c, CodeType)}
+
+
+#: The engine's number-to-float conversion, and the engine code that calls it to
+#: make a constant leaf at once (an operand of an op): an int argument converted
+#: there is data of the trace (see :class:`.trace.IntArg`).
+TO_FLOAT: CodeType = _value.to_float.__code__
+#: The engine's comparison of a Value with a number (it reports the comparison itself).
+COMPARE: CodeType = _value._compare.__code__
+CONSTANT_MAKERS: frozenset[CodeType] = frozenset(
+    {
+        _value.operand.__code__,
+        _ops.dot_values.__code__,
+        *_inner(_ops.Op.apply),
+        *_inner(_ops._as_values),
+    }
+)
 
 
 def is_constant(v: Value) -> bool:
