@@ -10,6 +10,21 @@ from optable import ALL, TABLE
 
 import autograd_lite as ag
 from autograd_lite import Value
+from autograd_lite.compile import codegen_loops
+
+#: "python" runs small traces as straight-line code; "grouped" forces the Python
+#: tier's loop-per-group code (what big traces get) onto these small ones.
+TIERS = ["numpy", "python", "grouped"]
+
+
+@pytest.fixture
+def tier(request, monkeypatch):
+    if request.param == "grouped":
+        monkeypatch.setattr(codegen_loops, "MIN_NODES", 0)
+        monkeypatch.setattr(codegen_loops, "MIN_FOLD", 0)
+        return "python"
+    return request.param
+
 
 N = 12
 #: Ops whose numpy kernel is the engine's own IEEE formula (arithmetic, sqrt, rounding,
@@ -60,7 +75,7 @@ def run(f, params, *args):
     return out.data, [p.grad for p in params]
 
 
-@pytest.mark.parametrize("tier", ["numpy", "python"])
+@pytest.mark.parametrize("tier", TIERS, indirect=True)
 @pytest.mark.parametrize("name", ALL)
 def test_every_op_compiles_on_both_tiers_and_matches_eager(name: str, tier: str) -> None:
     f, params = program(name)
@@ -80,7 +95,7 @@ def test_every_op_compiles_on_both_tiers_and_matches_eager(name: str, tier: str)
         assert not bad, bad
 
 
-@pytest.mark.parametrize("tier", ["numpy", "python"])
+@pytest.mark.parametrize("tier", TIERS, indirect=True)
 @pytest.mark.parametrize("name", sorted(n for n in ALL if TABLE[n].bad and TABLE[n].arity == 1))
 def test_domain_errors_raise_what_eager_raises(name: str, tier: str) -> None:
     case = TABLE[name]
@@ -94,7 +109,7 @@ def test_domain_errors_raise_what_eager_raises(name: str, tier: str) -> None:
         step([INSIDE[name]] * (N - 1) + [outside])
 
 
-@pytest.mark.parametrize("tier", ["numpy", "python"])
+@pytest.mark.parametrize("tier", TIERS, indirect=True)
 @pytest.mark.parametrize("op", ["/", "%"])
 def test_division_and_modulo_by_zero_raise_zero_division_error(op: str, tier: str) -> None:
     w = Value(1.0)
@@ -106,7 +121,7 @@ def test_division_and_modulo_by_zero_raise_zero_division_error(op: str, tier: st
         step([1.0] * N, [2.0] * (N - 1) + [0.0])
 
 
-@pytest.mark.parametrize("tier", ["numpy", "python"])
+@pytest.mark.parametrize("tier", TIERS, indirect=True)
 @pytest.mark.parametrize("name", ["sin", "cos", "tan"])
 def test_periodic_functions_of_inf_are_nan_as_eagerly(name: str, tier: str) -> None:
     w = Value(1.0)
@@ -116,7 +131,7 @@ def test_periodic_functions_of_inf_are_nan_as_eagerly(name: str, tier: str) -> N
     assert math.isnan(out.data) and step.mode == tier, step.fallback_reason
 
 
-@pytest.mark.parametrize("tier", ["numpy", "python"])
+@pytest.mark.parametrize("tier", TIERS, indirect=True)
 @pytest.mark.parametrize("name", ["floor", "ceil", "trunc"])
 def test_a_zero_local_derivative_contributes_exactly_nothing(name: str, tier: str) -> None:
     w = Value(2.0)

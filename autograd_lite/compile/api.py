@@ -249,14 +249,15 @@ class Compiled:
         return entry
 
     def _build(self, trace: Trace) -> _Program:
-        from . import codegen_numpy, codegen_python
+        from . import codegen_loops, codegen_numpy, codegen_python
 
         if self.tier in (None, "numpy"):
             numpy_program = codegen_numpy.build(trace, force=self.tier == "numpy")
             if numpy_program is not None:
                 source = numpy_program.forward_source + "\n" + numpy_program.backward_source
                 return _Program(trace, "numpy", source, _runner(trace, numpy_program))
-        program = codegen_python.build(trace)
+        # A big trace that folds: one loop per group (fast to compile); else straight-line.
+        program = codegen_loops.build(trace) or codegen_python.build(trace)
         source = program.forward_source + "\n" + program.backward_source
         return _Program(trace, "python", source, _runner(trace, program))
 
