@@ -5,6 +5,9 @@ import sys
 if __name__ == "__main__":
     try:
         from .cli import main
-    except KeyboardInterrupt:  # Ctrl-C while the command line is still loading
-        sys.exit(130)
-    sys.exit(main())
+
+        status = main()
+    except KeyboardInterrupt:  # Ctrl-C outside main()'s own handler (loading, or just after)
+        print("interrupted", file=sys.stderr)
+        status = 130
+    sys.exit(status)

@@ -1,4 +1,4 @@
-"""The one op table the tests share: every op, how to call it, where it is defined, and PyTorch's twin.
+"""The one op table the tests share: every op, how to call it, and its PyTorch twin.
 
 Each entry knows how to apply the op to operands of either library (the
 same arithmetic shapes the operands into the op's domain first, so random

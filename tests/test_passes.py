@@ -21,6 +21,7 @@ from test_op_table import ROUTES, bits, grads_by
 import autograd_lite as ag
 from autograd_lite import Value, nn
 from autograd_lite.core import backward as engine_backward
+from autograd_lite.core.value import HOOKED
 
 programs = st.lists(
     st.tuples(st.sampled_from(ALL), st.integers(0, 999), st.integers(0, 999)),
@@ -281,14 +282,17 @@ def test_grad_none_means_no_gradient_yet(route: str) -> None:
 
 def test_a_hook_that_mentions_its_node_is_freed_with_it() -> None:
     """Reproduction 3: such a hook kept the node alive forever."""
-    y = Value(1.0) * 2
-    y.label = "y"
-    y.register_hook(lambda g: print(y.label, g))
-    ref = weakref.ref(y)
-    del y
+
+    def make() -> weakref.ref[Value]:
+        y = Value(1.0) * 2
+        y.label = "y"
+        y.register_hook(lambda g: print(y.label, g))  # the closure holds its own node
+        return weakref.ref(y)
+
+    ref = make()
     gc.collect()
     assert ref() is None
-    assert len(engine_backward.HOOKED) == 0
+    assert len(HOOKED) == 0
 
 
 def test_a_hook_on_one_graph_leaves_other_graphs_on_the_fast_route(
@@ -299,9 +303,9 @@ def test_a_hook_on_one_graph_leaves_other_graphs_on_the_fast_route(
     fast_calls: list[int] = []
     real = engine_backward._fast
 
-    def spy(order: list[Value], seed: float) -> None:
+    def spy(order: list[Value], seed: float, accumulate: bool) -> bool:
         fast_calls.append(len(order))
-        real(order, seed)
+        return real(order, seed, accumulate)
 
     monkeypatch.setattr(engine_backward, "_fast", spy)
     x = Value(2.0)
@@ -374,3 +378,25 @@ def test_explain_prints_infinite_and_nan_paths() -> None:
 
 def test_bits_helper_distinguishes_values() -> None:
     assert bits(1.0) != bits(1.0 + 1e-16 * 2) and bits(math.nan) == bits(Value(math.nan))
+
+
+def test_atan2_and_log2_of_tiny_values_have_finite_derivatives_not_a_crash() -> None:
+    """Found by hypothesis: x² + y² and a·ln 2 underflow to 0 in the local derivatives."""
+    x = Value(1.7590644055375849e-248)
+    y = ag.atan2(x, x)
+    y.backward()
+    assert x.grad == 0.0  # 1/(2x) - 1/(2x): the two paths cancel exactly
+    t = Value(5e-324)
+    t.log2().backward()
+    assert t.grad == math.inf
+
+
+def test_steps_carry_each_inputs_running_gradient_and_the_last_one_is_final() -> None:
+    x = Value(2.0, label="x")
+    y = (x * x).tanh() + x
+    last: dict[Value, float] = {}
+    for step in ag.core.steps.walk(y, write_grads=False):
+        for inp, so_far in zip(step.inputs, step.input_grads):
+            last[inp] = so_far
+    y.backward()
+    assert last[x] == x.grad and last[y.inputs[0]] == y.inputs[0].grad

@@ -9,7 +9,7 @@ Example:
     True
 """
 
-from .value import Constant, HookHandle, Value  # noqa: I001  (ops installs Value's methods)
+from .value import Constant, HookHandle, Value, has_hooks  # noqa: I001  (ops installs methods)
 from .ops import (
     OPS,
     Op,
@@ -107,6 +107,7 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "gradients",
+    "has_hooks",
     "hessian",
     "hypot",
     "is_grad_enabled",

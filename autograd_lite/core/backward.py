@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import operator
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -39,9 +40,10 @@ from typing import Any, NamedTuple
 
 from . import mode as _modes
 from .graph import backward_order
-from .value import HOOKED, Value, describe, hooks_of, to_float
+from .value import Value, describe, has_hooks, hooks_of, to_float
 
 _mode = _modes.mode
+_data_of = operator.attrgetter("data")
 
 
 class GraphChangedError(RuntimeError):
@@ -65,6 +67,7 @@ class Update(NamedTuple):
         grad: ∂output/∂node for this pass (after any hook replaced it).
         local_grads: ∂node/∂input for each input.
         contributions: what was added to each input's gradient (local × grad).
+        input_grads: each input's gradient so far in this pass, that addition included.
 
     Example:
         >>> import autograd_lite as ag
@@ -77,6 +80,7 @@ class Update(NamedTuple):
     grad: Any
     local_grads: tuple[Any, ...]
     contributions: tuple[Any, ...]
+    input_grads: tuple[Any, ...]
 
 
 def seed_of(gradient: Any, create_graph: bool, what: str) -> Any:
@@ -91,30 +95,11 @@ def seed_of(gradient: Any, create_graph: bool, what: str) -> Any:
     return to_float(gradient, what)
 
 
-def order_of(root: Value) -> list[Value]:
-    """``backward_order(root)``, run untraced so a debugger's ``s`` steps over the sort.
-
-    Example:
-        >>> import autograd_lite as ag
-        >>> x = ag.Value(1.0, label="x")
-        >>> [v.label or v.op for v in order_of(x.exp())]
-        ['exp', 'x']
-    """
-    tracer = sys.gettrace()
-    if tracer is None:
-        return backward_order(root)
-    sys.settrace(None)
-    try:
-        return backward_order(root)
-    finally:
-        sys.settrace(tracer)
-
-
 def _plain(order: list[Value], create_graph: bool) -> bool:
-    """Whether the fast route may run: floats, nothing watching, no hooks, no debugger."""
-    if create_graph or (_modes.special and not _mode.plain) or sys.gettrace() is not None:
+    """Whether the fast route may run: floats, nothing watching, no hooks (and no debugger)."""
+    if create_graph or (_modes.special and not _mode.plain):
         return False
-    return not HOOKED or not any(map(hooks_of, order))
+    return not has_hooks(order)
 
 
 # --- the fast route ------------------------------------------------------------
@@ -122,8 +107,12 @@ def _plain(order: list[Value], create_graph: bool) -> bool:
 _FAST = threading.Lock()
 
 
-def _fast(order: list[Value], seed: float) -> None:
+def _fast(order: list[Value], seed: float, accumulate: bool) -> bool:
     """The chain rule for the common case, in the nodes' ``_g`` scratch slots.
+
+    With ``accumulate``, each node's gradient is added into its ``.grad`` as
+    soon as it is complete; if a ``.grad`` is not a number, every ``.grad``
+    is put back and the pass says it did not finish (False).
 
     The caller holds ``_FAST``: no other pass uses the slots meanwhile, and
     nothing in here runs user code that could start one on this thread
@@ -132,40 +121,35 @@ def _fast(order: list[Value], seed: float) -> None:
     for node in order:
         node._g = 0.0
     order[0]._g = seed
-    for node in order:
-        inputs = node.inputs
-        if not inputs:
-            continue
-        g = node._g
-        local = node._local
-        if g - g == 0.0:  # a finite upstream gradient: the plain chain rule
-            # Binary and unary ops are unrolled (they are most nodes, and a
-            # zip per node costs as much as the arithmetic); n-ary ones loop.
-            n = len(inputs)
-            if n == 2:
-                a, b = inputs
-                local_a, local_b = local
-                a._g += local_a * g
-                b._g += local_b * g
-            elif n == 1:
-                inputs[0]._g += local[0] * g
-            else:
-                for inp, d in zip(inputs, local):
-                    inp._g += d * g
-        else:  # inf or NaN upstream: a zero local derivative still passes exactly 0
-            for inp, d in zip(inputs, local):
-                if d != 0.0:
-                    inp._g += d * g
-
-
-def _fast_accumulate(order: list[Value]) -> bool:
-    """Add each ``_g`` into ``.grad``; on a ``.grad`` that is not a number, undo and say so."""
-    olds = [node.grad for node in order]
+    olds = [node.grad for node in order] if accumulate else []
     try:
         for node in order:
-            node.grad += node._g
-    except TypeError:
-        for node, old in zip(order, olds):
+            g = node._g
+            if accumulate:
+                node.grad += g
+            inputs = node.inputs
+            if not inputs:
+                continue
+            local = node._local
+            if g - g == 0.0:  # a finite upstream gradient: the plain chain rule
+                # Binary and unary ops are unrolled (they are most nodes, and a
+                # zip per node costs as much as the arithmetic); n-ary ones loop.
+                n = len(inputs)
+                if n == 2:
+                    a, b = inputs
+                    local_a, local_b = local
+                    a._g += local_a * g
+                    b._g += local_b * g
+                elif n == 1:
+                    inputs[0]._g += local[0] * g
+                else:
+                    for inp, d in zip(inputs, local):
+                        inp._g += d * g
+            else:  # inf or NaN upstream: a zero local derivative still passes exactly 0
+                for inp, d in zip(inputs, local):
+                    inp._g += d * g if d != 0.0 else 0.0
+    except TypeError:  # a .grad that is not a number (None included): undo, let the caller
+        for node, old in zip(order, olds):  # take the general route, which says why
             node.grad = old
         return False
     return True
@@ -208,16 +192,6 @@ def _live_local(node: Value) -> tuple[Any, ...]:
     return local
 
 
-def _visible_local(node: Value) -> tuple[Any, ...]:
-    """Under a debugger: call the op's named local function, so that ``s`` lands in it.
-
-    The numbers the pass uses are still the forward pass's (``node._local``);
-    they agree with this call unless a ``.data`` was changed since.
-    """
-    node._op.local(node.data, *[inp.data for inp in node.inputs])
-    return node._local
-
-
 def _contribution(local: Any, grad: Any, create_graph: bool) -> Any:
     """local × upstream; exactly 0 where the local derivative is exactly 0."""
     if type(local) is float:
@@ -245,44 +219,69 @@ def _call_hooks(node: Value, grad: Any, create_graph: bool) -> Any:
     return grad
 
 
-def _passes(
-    order: list[Value], seed: Any, create_graph: bool, hooks: bool
-) -> Iterator[tuple[Value, Any, tuple[Any, ...], tuple[Any, ...]]]:
-    """The chain rule one node at a time, with gradients kept in a dict owned by this pass.
+def _update(node: Value, grads: dict[Value, Any], create_graph: bool, hooks: bool) -> Any:
+    """One node's chain-rule update: the frame a debugger lands in on the readable route.
 
-    Yields ``(node, grad, local_grads, contributions)`` tuples (:class:`Update`'s fields).
+    ``grads`` holds this pass's running gradients (it belongs to the pass).
+    Returns ``(node, grad, local, contributions, input_grads)``: ``input_grads``
+    holds each input's gradient so far in this pass, this contribution included.
     """
-    grads: dict[Value, Any] = {order[0]: seed}
-    monitor = _mode.monitor if _modes.special else None
-    traced = sys.gettrace() is not None
-    for node in order:
-        grad = grads.pop(node)  # complete: every node that uses this one came before it
-        if hooks and HOOKED and hooks_of(node):
-            grad = _call_hooks(node, grad, create_graph)
-        inputs = node.inputs
-        if inputs:
-            if create_graph:
-                # Constants' gradients are never read: recording them would only add
-                # nodes (NaN ones, for the exponent of a negative base).
-                local = _live_local(node)
-                contributions = tuple(
-                    0.0 if inp.is_constant else _contribution(d, grad, True)
-                    for inp, d in zip(inputs, local)
-                )
-            else:
-                local = _visible_local(node) if traced else node._local
-                contributions = tuple(_contribution(d, grad, False) for d in local)
-            for inp, c in zip(inputs, contributions):
-                before = grads.get(inp)
-                if before is None:
-                    grads[inp] = c if create_graph else 0.0 + c
-                else:
-                    grads[inp] = before + c
+    grad = grads.pop(node)  # ∂output/∂node, complete: every node that uses it came before
+    if hooks and getattr(node, "_hooks", None):
+        grad = _call_hooks(node, grad, create_graph)
+    if sys.gettrace() is not None and node.inputs:  # under a debugger, `s` lands in the op's
+        node._op.local(node.data, *map(_data_of, node.inputs))  # own named local function
+    if create_graph:
+        # Constants' gradients are never read: recording them would only add
+        # nodes (NaN ones, for the exponent of a negative base).
+        local = _live_local(node) if node.inputs else ()
+        contributions = tuple(
+            0.0 if inp.is_constant else _contribution(d, grad, True)
+            for inp, d in zip(node.inputs, local)
+        )
+    else:
+        local = node._local  # ∂node/∂input, as the forward pass computed them
+        contributions = tuple(_contribution(d, grad, False) for d in local)
+    so_far = []
+    for inp, c in zip(node.inputs, contributions):  # the chain rule: local × upstream
+        before = grads.get(inp)
+        if before is None:
+            grads[inp] = c if create_graph else 0.0 + c
         else:
-            local = contributions = ()
-        if monitor is not None:
-            monitor.backward(node, grad, contributions)
-        yield node, grad, local, contributions
+            grads[inp] = before + c
+        so_far.append(grads[inp])
+    if _modes.special and _mode.monitor is not None:
+        _mode.monitor.backward(node, grad, contributions)
+    return node, grad, local, contributions, tuple(so_far)
+
+
+def _start(
+    root: Value, gradient: Any, create_graph: bool, what: str
+) -> tuple[list[Value], dict[Value, Any], bool]:
+    """All that comes before the first update: the seed, the order, whether the fast route may run.
+
+    It runs untraced, so a debugger's ``s`` goes from ``backward()`` straight
+    to the first node's update instead of through the sort.
+    """
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        if not isinstance(root, Value):
+            raise TypeError(f"{what} needs a Value to start from, got {describe(root)}")
+        seed = seed_of(gradient, create_graph, what)
+        order = backward_order(root)
+        plain = tracer is None and _plain(order, create_graph)
+        return order, {root: seed}, plain
+    finally:
+        sys.settrace(tracer)
+
+
+def _passes(
+    order: list[Value], grads: dict[Value, Any], create_graph: bool, hooks: bool
+) -> Iterator[tuple[Any, ...]]:
+    """The chain rule one node at a time; yields :class:`Update`'s fields as tuples."""
+    for node in order:
+        yield _update(node, grads, create_graph, hooks)
 
 
 def accumulate(total: Any, grad: Any, node: Value) -> Any:
@@ -325,35 +324,53 @@ def chain_rule(
         >>> [u.grad for u in chain_rule(a.exp().log())]
         [1.0, 0.049787068367863944, 1.0]
     """
-    seed = seed_of(gradient, create_graph, "chain_rule()")
-    return map(Update._make, _passes(order_of(root), seed, create_graph, hooks))
+    order, grads, _ = _start(root, gradient, create_graph, "chain_rule()")
+    return map(Update._make, _passes(order, grads, create_graph, hooks))
 
 
 def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
-    """Add ∂root/∂node into every node's ``.grad``, all or nothing (``Value.backward``).
+    """Fill ``.grad`` on every node of the graph by the chain rule (``Value.backward``).
+
+    Gradients accumulate: each call adds this pass's gradients to ``.grad``
+    (a second call on the same graph adds exactly the same amounts again;
+    nothing from earlier passes is propagated twice). It is all or nothing:
+    if it raises (a hook, ``detect_anomaly``, a ``.grad`` that is not a
+    number), every ``.grad`` is as it was. ``.grad = None`` counts as 0.
+
+    Args:
+        gradient: the seed ∂E/∂self (1.0 for a scalar loss).
+        create_graph: record the backward pass itself, so the gradients
+            are Values that can be differentiated again.
 
     Example:
-        >>> import autograd_lite as ag
-        >>> x = ag.Value(3.0); backward(x * x); x.grad
+        >>> from autograd_lite import Value
+        >>> x = Value(3.0); y = x ** 2
+        >>> y.backward(create_graph=True)
+        >>> x.grad.data
         6.0
+        >>> first = x.grad; x.grad = 0.0     # keep dy/dx = 2x, start afresh
+        >>> first.backward(); x.grad         # d(2x)/dx
+        2.0
     """
-    seed = seed_of(gradient, create_graph, "backward()")
-    order = order_of(root)
-    if _plain(order, create_graph) and _FAST.acquire(blocking=False):
-        try:
-            _fast(order, seed)
-            done = _fast_accumulate(order)
-        finally:
-            _FAST.release()
-        if done:
-            return
-    # The readable route: one node's update per loop turn, in named locals.
-    updates = []
-    for node, grad, _, _ in _passes(order, seed, create_graph, hooks=True):
-        updates.append((node, grad))
-    totals = [accumulate(node.grad, grad, node) for node, grad in updates]
-    for (node, _), total in zip(updates, totals):  # nothing failed: now write them all
-        node.grad = total
+    order, grads, plain = _start(root, gradient, create_graph, "backward()")
+    if plain and _fast_backward(order, grads[root]):
+        return
+    updates = []  # the readable route: under a debugger, `s` goes into _update
+    for node in order:
+        updates.append(_update(node, grads, create_graph, True))
+    totals = [accumulate(node.grad, grad, node) for node, grad, *_ in updates]
+    for update, total in zip(updates, totals):  # nothing failed: now write them all
+        update[0].grad = total
+
+
+def _fast_backward(order: list[Value], seed: float) -> bool:
+    """The fast route, if its lock is free; False if it could not (or must not) finish."""
+    if not _FAST.acquire(blocking=False):
+        return False  # another pass (a thread, or a user op's local) has the slots
+    try:
+        return _fast(order, seed, accumulate=True)
+    finally:
+        _FAST.release()
 
 
 def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
@@ -375,20 +392,23 @@ def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False
             raise TypeError(f"gradients() needs Values to differentiate by, got {describe(w)}")
     if not isinstance(output, Value):
         raise TypeError(f"gradients() needs a Value output, got {describe(output)}")
-    order = order_of(output)
-    if _plain(order, create_graph) and _FAST.acquire(blocking=False):
+    seed = Value(1.0) if create_graph else 1.0
+    order, grads, plain = _start(output, seed, create_graph, "gradients()")
+    if plain and _FAST.acquire(blocking=False):
         try:
             for w in wrt:
                 w._g = None  # not reached unless the pass sets it
-            _fast(order, 1.0)
+            _fast(order, 1.0, accumulate=False)
             return [0.0 if w._g is None else w._g for w in wrt]
         finally:
             _FAST.release()
-    seed = Value(1.0) if create_graph else 1.0
     wanted = set(wrt)
-    found = {
-        node: grad
-        for node, grad, _, _ in _passes(order, seed, create_graph, hooks=True)
-        if node in wanted
-    }
+    found = {}
+    for node in order:
+        update = _update(node, grads, create_graph, True)
+        if node in wanted:
+            found[node] = update[1]
     return [found.get(w, 0.0) for w in wrt]
+
+
+Value.backward = backward  # type: ignore[method-assign,assignment]

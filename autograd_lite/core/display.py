@@ -28,12 +28,13 @@ def fmt(x: Any) -> str:
     digits. A Value (a gradient under ``create_graph=True``) shows its data.
 
     Example:
-        >>> fmt(6.0), fmt(1 / 3), fmt(0.9999999999999998), fmt(Value(2.5))
-        ('6.0', '0.3333', '1.0', '2.5')
+        >>> fmt(6.0), fmt(1 / 3), fmt(0.9999999999999998), fmt(Value(2.5)), fmt(-0.0)
+        ('6.0', '0.3333', '1.0', '2.5', '0.0')
     """
     if isinstance(x, Value):
         x = x.data
-    text = repr(float(x))
+    x = float(x) + 0.0  # -0.0 reads as 0.0
+    text = repr(x)
     if len(text) <= 8:
         return text
     short = f"{x:.4g}"
@@ -41,10 +42,18 @@ def fmt(x: Any) -> str:
     return short if any(c in short for c in ".enN") else short + ".0"
 
 
+#: Labels longer than this are cut in names, so one label cannot flood a line.
+LABEL_LIMIT = 80
+
+
+def _clip(label: str) -> str:
+    return label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+
+
 def _short(v: Value, infix: bool = False) -> str:
     """An operand as it appears inside another node's name (an op node is just …)."""
     if v.label:
-        return v.label
+        return _clip(v.label)
     if v.is_constant:
         return fmt(v.data)
     if not v.inputs:

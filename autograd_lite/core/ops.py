@@ -604,16 +604,16 @@ expm1 = builtin(expm1_local, _expm1)
 
 
 def log2_local(out: S, a: S) -> tuple[S, ...]:
-    """out = log₂ a:  ∂/∂a = 1/(a·ln 2)."""
-    return (ONE / (a * LN2),)
+    """out = log₂ a:  ∂/∂a = 1/(a·ln 2) (divided in turn: a·ln 2 may underflow to 0)."""
+    return (ONE / a / LN2,)
 
 
 log2 = builtin(log2_local, math.log2, check=_positive)
 
 
 def log10_local(out: S, a: S) -> tuple[S, ...]:
-    """out = log₁₀ a:  ∂/∂a = 1/(a·ln 10)."""
-    return (ONE / (a * LN10),)
+    """out = log₁₀ a:  ∂/∂a = 1/(a·ln 10) (divided in turn: a·ln 10 may underflow to 0)."""
+    return (ONE / a / LN10,)
 
 
 log10 = builtin(log10_local, math.log10, check=_positive)
@@ -667,11 +667,14 @@ trunc = builtin(trunc_local, _rounding(math.trunc))
 
 
 def atan2_local(out: S, y: S, x: S) -> tuple[S, ...]:
-    """out = atan2(y, x):  ∂/∂y = x/(x² + y²), ∂/∂x = -y/(x² + y²) (NaN at the origin)."""
+    """out = atan2(y, x):  ∂/∂y = x/r², ∂/∂x = -y/r² with r = hypot(x, y) (NaN at the origin).
+
+    Divided by r twice rather than by x² + y², which underflows to 0 for tiny x and y.
+    """
     if _data(x) == 0.0 and _data(y) == 0.0:
         return (math.nan, math.nan)
-    r2 = x * x + y * y
-    return (x / r2, -y / r2)
+    r = hypot(x, y)
+    return (x / r / r, -y / r / r)
 
 
 atan2 = builtin(atan2_local, math.atan2, arity=2)
@@ -777,7 +780,10 @@ dot = builtin(dot_local, _dot, arity=None)
 # domain, compute, record the node with the values it used.
 
 
-def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+Method = Callable[..., Any]
+
+
+def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> tuple[Method, Method]:
     forward, local, check = op.forward, op.local, op.check
 
     def binary(self: Value, other: Any) -> Any:
@@ -797,7 +803,7 @@ def _binary_method(op: Op, python_op: Callable[[Any, Any], Any]) -> Callable[...
         return binary(a, self)
 
     binary.__doc__ = reflected.__doc__ = op.local.__doc__
-    return binary, reflected  # type: ignore[return-value]
+    return binary, reflected
 
 
 def _unary_method(op: Op) -> Callable[[Value], Value]:
@@ -844,7 +850,7 @@ NUMPY_NAMES = {
 
 def _install() -> None:
     for symbol, (name, python_op) in _OPERATORS.items():
-        binary, reflected = _binary_method(_OPS[symbol], python_op)  # type: ignore[misc]
+        binary, reflected = _binary_method(_OPS[symbol], python_op)
         binary.__name__, reflected.__name__ = f"__{name}__", f"__r{name}__"
         binary.__qualname__ = f"Value.__{name}__"
         reflected.__qualname__ = f"Value.__r{name}__"

@@ -16,13 +16,18 @@ Example:
 
 from __future__ import annotations
 
+import builtins
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .backward import _passes, accumulate, order_of, seed_of
+from .backward import _start, _update, accumulate, seed_of
 from .display import expression, fmt, grad_ref, node_name
 from .value import Value
+
+#: How many of a node's inputs ``str(step)`` spells out before it counts the rest.
+SHOWN_TERMS = 8
 
 # --- stepping through backward ---------------------------------------------
 
@@ -40,6 +45,9 @@ class Step:
         local_grads: ∂node/∂input for each input (the op's local derivatives).
         contributions: ``local × grad`` for each input: what was just added
             to that input's gradient.
+        input_grads: each input's gradient so far in this pass, that addition
+            included (the engine's own running total: final once every node
+            that uses the input has been visited).
 
     Example:
         >>> import autograd_lite as ag
@@ -56,6 +64,7 @@ class Step:
     inputs: tuple[Value, ...]
     local_grads: tuple[Any, ...]
     contributions: tuple[Any, ...]
+    input_grads: tuple[Any, ...] = ()
 
     def __str__(self) -> str:
         node = self.node
@@ -69,12 +78,17 @@ class Step:
             kind = "a constant" if node.is_constant else "a leaf"
             return head + f"{kind}, nothing left to pass back"
         # Constants (the 2 in x * 2) receive their share too, but nothing
-        # reads it, so the line leaves them out.
+        # reads it, so the line leaves them out; a wide node (a sum over a
+        # whole data set) shows its first terms and a count, never a megabyte.
+        edges = zip(self.inputs, self.local_grads, self.contributions)
+        shown = itertools.islice((e for e in edges if not e[0].is_constant), SHOWN_TERMS)
         terms = [
-            f"{grad_ref(inp)} += {fmt(d)} × {fmt(self.grad)} = {fmt(c)}"
-            for inp, d, c in zip(self.inputs, self.local_grads, self.contributions)
-            if not inp.is_constant
+            f"{grad_ref(inp)} += {fmt(d)} × {fmt(self.grad)} = {fmt(c)}" for inp, d, c in shown
         ]
+        if len(terms) == SHOWN_TERMS:
+            rest = builtins.sum(not inp.is_constant for inp in self.inputs) - SHOWN_TERMS
+            if rest:
+                terms.append(f"… and {rest:,} more inputs")
         return head + ("; ".join(terms) or "only constants below, nothing to pass on")
 
     def __repr__(self) -> str:
@@ -101,20 +115,19 @@ def walk(
         >>> [s.grad for s in walk(x * 3, write_grads=False)], x.grad
         ([1.0, 3.0, 2.0], 0.0)
     """
-    seed = seed_of(gradient, create_graph, "backward_steps()")
-    return _walk(root, seed, create_graph, write_grads, hooks)
+    seed_of(gradient, create_graph, "backward_steps()")  # a bad seed fails now, not at next()
+    return _walk(root, gradient, create_graph, write_grads, hooks)
 
 
 def _walk(
-    root: Value, seed: Any, create_graph: bool, write_grads: bool, hooks: bool
+    root: Value, gradient: Any, create_graph: bool, write_grads: bool, hooks: bool
 ) -> Iterator[Step]:
-    order = order_of(root)  # the sort runs untraced: a debugger's `s` skips it
-    total = len(order)
-    passes = _passes(order, seed, create_graph, hooks)
-    for index, (node, grad, local, contributions) in enumerate(passes, 1):
+    order, grads, _ = _start(root, gradient, create_graph, "backward_steps()")  # untraced
+    for index, node in enumerate(order, 1):
+        node, grad, local, contributions, so_far = _update(node, grads, create_graph, hooks)
         if write_grads:
             node.grad = accumulate(node.grad, grad, node)
-        yield Step(index, total, node, grad, node.inputs, local, contributions)
+        yield Step(index, len(order), node, grad, node.inputs, local, contributions, so_far)
 
 
 def backward_steps(
@@ -144,5 +157,8 @@ def backward_steps(
         >>> len(steps), round(x.grad, 4)
         (2, 1.6487)
     """
-    seed = seed_of(gradient, create_graph, "backward_steps()")
-    return _walk(root, seed, create_graph, True, True)
+    seed_of(gradient, create_graph, "backward_steps()")  # a bad seed fails now, not at next()
+    return _walk(root, gradient, create_graph, True, True)
+
+
+Value.backward_steps = backward_steps  # type: ignore[method-assign,assignment]

@@ -26,7 +26,7 @@ import math
 import operator
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
@@ -143,57 +143,58 @@ class Value:
     _hooks: list[Callable[[Any], Any]]  # set by register_hook; unset (no hooks) otherwise
 
     # The operators and elementary functions are generated from the op
-    # records in ops.py (one record per op); these annotations type them.
-    __add__: Callable[[Value, Operand], Value]
-    __radd__: Callable[[Value, Operand], Value]
-    __sub__: Callable[[Value, Operand], Value]
-    __rsub__: Callable[[Value, Operand], Value]
-    __mul__: Callable[[Value, Operand], Value]
-    __rmul__: Callable[[Value, Operand], Value]
-    __truediv__: Callable[[Value, Operand], Value]
-    __rtruediv__: Callable[[Value, Operand], Value]
-    __mod__: Callable[[Value, Operand], Value]
-    __rmod__: Callable[[Value, Operand], Value]
-    __rpow__: Callable[[Value, Operand], Value]
-    __neg__: Callable[[Value], Value]
-    __abs__: Callable[[Value], Value]
-    exp: Callable[[Value], Value]
-    log: Callable[[Value], Value]
-    sqrt: Callable[[Value], Value]
-    tanh: Callable[[Value], Value]
-    sigmoid: Callable[[Value], Value]
-    relu: Callable[[Value], Value]
-    sin: Callable[[Value], Value]
-    cos: Callable[[Value], Value]
-    tan: Callable[[Value], Value]
-    sinh: Callable[[Value], Value]
-    cosh: Callable[[Value], Value]
-    asin: Callable[[Value], Value]
-    acos: Callable[[Value], Value]
-    atan: Callable[[Value], Value]
-    asinh: Callable[[Value], Value]
-    acosh: Callable[[Value], Value]
-    atanh: Callable[[Value], Value]
-    arcsin: Callable[[Value], Value]
-    arccos: Callable[[Value], Value]
-    arctan: Callable[[Value], Value]
-    arcsinh: Callable[[Value], Value]
-    arccosh: Callable[[Value], Value]
-    arctanh: Callable[[Value], Value]
-    log1p: Callable[[Value], Value]
-    expm1: Callable[[Value], Value]
-    log2: Callable[[Value], Value]
-    log10: Callable[[Value], Value]
-    exp2: Callable[[Value], Value]
-    erf: Callable[[Value], Value]
-    floor: Callable[[Value], Value]
-    ceil: Callable[[Value], Value]
-    trunc: Callable[[Value], Value]
-    leaky_relu: Callable[[Value], Value]
-    elu: Callable[[Value], Value]
-    gelu: Callable[[Value], Value]
-    softplus: Callable[[Value], Value]
-    identity: Callable[[Value], Value]
+    # records in ops.py (one record per op); these stubs only type them.
+    if TYPE_CHECKING:
+        def __add__(self, other: Operand) -> Value: ...
+        def __radd__(self, other: Operand) -> Value: ...
+        def __sub__(self, other: Operand) -> Value: ...
+        def __rsub__(self, other: Operand) -> Value: ...
+        def __mul__(self, other: Operand) -> Value: ...
+        def __rmul__(self, other: Operand) -> Value: ...
+        def __truediv__(self, other: Operand) -> Value: ...
+        def __rtruediv__(self, other: Operand) -> Value: ...
+        def __mod__(self, other: Operand) -> Value: ...
+        def __rmod__(self, other: Operand) -> Value: ...
+        def __rpow__(self, other: Operand) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+        def tan(self) -> Value: ...
+        def sinh(self) -> Value: ...
+        def cosh(self) -> Value: ...
+        def asin(self) -> Value: ...
+        def acos(self) -> Value: ...
+        def atan(self) -> Value: ...
+        def asinh(self) -> Value: ...
+        def acosh(self) -> Value: ...
+        def atanh(self) -> Value: ...
+        def arcsin(self) -> Value: ...
+        def arccos(self) -> Value: ...
+        def arctan(self) -> Value: ...
+        def arcsinh(self) -> Value: ...
+        def arccosh(self) -> Value: ...
+        def arctanh(self) -> Value: ...
+        def log1p(self) -> Value: ...
+        def expm1(self) -> Value: ...
+        def log2(self) -> Value: ...
+        def log10(self) -> Value: ...
+        def exp2(self) -> Value: ...
+        def erf(self) -> Value: ...
+        def floor(self) -> Value: ...
+        def ceil(self) -> Value: ...
+        def trunc(self) -> Value: ...
+        def leaky_relu(self) -> Value: ...
+        def elu(self) -> Value: ...
+        def gelu(self) -> Value: ...
+        def softplus(self) -> Value: ...
+        def identity(self) -> Value: ...
 
     def __init__(self, data: Any, label: str = "") -> None:
         if not isinstance(label, str):
@@ -368,51 +369,15 @@ class Value:
         HOOKED.add(self)
         return HookHandle(self, fn)
 
-    def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
-        """Fill ``.grad`` on every node of the graph by the chain rule.
+    # backward() and backward_steps() are installed by backward.py and steps.py,
+    # so that a debugger's `s` goes straight into the pass (typed here).
+    if TYPE_CHECKING:
 
-        Gradients accumulate: each call adds this pass's gradients to
-        ``.grad`` (a second call on the same graph adds exactly the same
-        amounts again; nothing from earlier passes is propagated twice). It
-        is all or nothing: if it raises (a hook, ``detect_anomaly``, a
-        ``.grad`` that is not a number), every ``.grad`` is as it was.
+        def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None: ...
 
-        Args:
-            gradient: the seed ∂E/∂self (1.0 for a scalar loss).
-            create_graph: record the backward pass itself, so the gradients
-                are Values that can be differentiated again.
-
-        Example:
-            >>> x = Value(3.0); y = x ** 2
-            >>> y.backward(create_graph=True)
-            >>> x.grad.data
-            6.0
-            >>> first = x.grad; x.grad = 0.0     # keep dy/dx = 2x, start afresh
-            >>> first.backward(); x.grad         # d(2x)/dx
-            2.0
-        """
-        from .backward import backward
-
-        backward(self, gradient, create_graph=create_graph)
-
-    def backward_steps(self, gradient: Any = 1.0, *, create_graph: bool = False) -> Iterator[Step]:
-        """``backward()`` one node at a time: a generator of chain-rule steps.
-
-        Each ``next()`` applies one node's update and yields a
-        :class:`~autograd_lite.core.steps.Step` (``node``, ``grad``, ``inputs``,
-        ``local_grads``, ``contributions``; ``str(step)`` reads as the chain
-        rule). Exhausting it leaves exactly the gradients ``backward()`` gives.
-
-        Example:
-            >>> x = Value(3.0, label="x")
-            >>> for step in (x * x).backward_steps():
-            ...     print(step)
-            [1/2] x*x, grad=1.0: x.grad += 3.0 × 1.0 = 3.0; x.grad += 3.0 × 1.0 = 3.0
-            [2/2] x, grad=6.0: a leaf, nothing left to pass back
-        """
-        from .steps import backward_steps
-
-        return backward_steps(self, gradient, create_graph=create_graph)
+        def backward_steps(
+            self, gradient: Any = 1.0, *, create_graph: bool = False
+        ) -> Iterator[Step]: ...
 
     # -- pickling and copying: iterative, however deep the graph --
 
@@ -439,6 +404,17 @@ class Constant(Value):
 
 
 _Constant = Constant  # the name the rest of the core has always used
+
+def has_hooks(values: Iterable[Value]) -> bool:
+    """Whether any of ``values`` has a gradient hook (cheap when no Value anywhere has one).
+
+    Example:
+        >>> x, y = Value(1.0), Value(2.0)
+        >>> has_hooks([x, y]), (x.register_hook(print) and has_hooks([x, y]))
+        (False, True)
+    """
+    return bool(HOOKED) and any(map(hooks_of, values))
+
 
 def hooks_of(v: Value) -> list[Callable[[Any], Any]] | None:
     """The hooks registered on ``v`` (in order), or None.

@@ -168,7 +168,7 @@ class BackwardStepper:
         # A node's gradient is final once every consumer has passed its share
         # back: counted from the graph, not from the numbers.
         waiting = _uses(self.steps)
-        received: dict[Value, Any] = {}  # this pass's contributions so far, summed
+        received: dict[Value, Any] = {}  # each node's gradient so far, as the engine has it
         visited: dict[Value, Any] = {}  # the gradient each visited node passed on
         states: list[dict[Value, str]] = []
         notes: list[dict[tuple[Value, int], str]] = []
@@ -187,9 +187,9 @@ class BackwardStepper:
         for step in self.steps:
             visited[step.node] = step.grad
             note = {}
-            for i, (inp, d, c) in enumerate(zip(step.inputs, step.local_grads, step.contributions)):
-                # The engine's own contribution, added in the engine's order.
-                received[inp] = received[inp] + c if inp in received else c
+            edges = zip(step.inputs, step.local_grads, step.contributions, step.input_grads)
+            for i, (inp, d, c, so_far) in enumerate(edges):
+                received[inp] = so_far  # the engine's own running total, never re-added
                 waiting[inp] -= 1
                 if i < max_inputs:
                     note[(step.node, i)] = f"{number(d)} × {number(step.grad)} = {number(c)}"
