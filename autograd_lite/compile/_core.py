@@ -18,7 +18,7 @@ from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
-from ..core import OPS, Monitor, Value, is_grad_enabled, watch
+from ..core import OPS, Monitor, Value, has_hooks, is_grad_enabled, watch
 from ..core import ops as _ops
 from ..core import value as _value
 from ..core.mode import current_monitor
@@ -70,11 +70,9 @@ def monitor_active() -> bool:
 def hooked(values: list[Value]) -> bool:
     """Whether any of ``values`` has a gradient hook (then backward must be eager).
 
-    The core keeps the hooked nodes in a weak set; it is empty unless some
-    hook exists anywhere, which makes the common case one truth test.
+    Cheap while no Value anywhere has a hook (the common case).
     """
-    registry = _value.HOOKED
-    return bool(registry) and any(v in registry for v in values)
+    return has_hooks(values)
 
 
 def recording() -> bool:
