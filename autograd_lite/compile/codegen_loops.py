@@ -379,7 +379,7 @@ class _Generator:
     def backward_group(self, g: int, group: Group) -> None:
         cols = self.inputs[g]
         names = [expr if kind == "scalar" else f"c{k}" for k, (kind, expr) in enumerate(cols)]
-        locals_ = self.locals(g, group.op, names)
+        locals_ = self.local_derivatives(group.op, names)
         loop = ["gg", "o"] + [f"c{k}" for k, (kind, _) in enumerate(cols) if kind == "list"]
         iters = [f"g{g}", f"v{g}"] + [e for kind, e in cols if kind == "list"]
         record = any(local and local.startswith("l[") for local in locals_)
@@ -422,7 +422,7 @@ class _Generator:
         self.bwd.append(f"for {', '.join(loop)} in zip({', '.join(iters)}):")
         self.bwd += [f"    {a}" for a in adds]
 
-    def locals(self, g: int, op: str, names: list[str]) -> list[str]:
+    def local_derivatives(self, op: str, names: list[str]) -> list[str]:
         """Per input: its local derivative over ``o`` and the input names ("" is exactly 1)."""
         if op in _LOCAL:
             return [t.format("o", *names) if t else "" for t in _LOCAL[op]]

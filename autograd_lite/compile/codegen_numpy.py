@@ -9,9 +9,11 @@ Backward walks the groups in reverse and scatters each contribution back
 with ``np.bincount``. The generated source is kept on the program
 (``forward_source``/``backward_source``) for reading.
 
-Domain errors (log of 0, division by 0, ...) and any other surprise make
-numpy raise ``FloatingPointError``, and the call then runs eagerly, which
-raises exactly what eager code raises.
+Every op has a kernel (:mod:`.kernels`; a user op is called per element).
+An input outside an op's domain (log of 0, division by 0, ...) raises
+:class:`.kernels.Edge` and any other surprise makes numpy raise
+``FloatingPointError``; the call then runs eagerly, which raises exactly
+what eager code raises.
 
 Example:
     >>> from autograd_lite import Value
@@ -315,7 +317,8 @@ class _Generator:
             if domain is not None:
                 # Outside the domain, the eager engine raises the op's own error.
                 bad = domain.format(*ins)
-                self.fwd.append(f"if ({bad}).any(): raise Edge_({group.op!r})")
+                why = f"an input outside the domain of {group.op}"
+                self.fwd.append(f"if ({bad}).any(): raise Edge_({why!r})")
             template = FORWARD.get(group.op)
             if template is None:
                 # No vectorised kernel (a user op): the record's own functions per element.
