@@ -697,3 +697,21 @@ def test_threads_share_a_compiled_function(moons):
         t.join()
     assert not errors and len(results) == 20
     assert all(close(r, want) for r in results)
+
+
+def test_a_big_trace_on_the_python_tier_is_a_few_hundred_lines_not_one_per_node(moons):
+    X, y = moons
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    step = ag.compile(mlp_step(model), tier="python")
+    xs, ys = X.tolist(), y.tolist()
+    source = step.code(xs, ys)
+    nodes = sum(1 for _ in ag.topological_order(step.eager(xs, ys)))
+    assert nodes > 4000 and len(source.splitlines()) < 600, (nodes, len(source.splitlines()))
+    assert_matches_eager(step, model.parameters(), xs, ys, mode="python")
+
+
+def test_ints_as_dot_inputs_are_data():
+    ws = [Value(0.5), Value(-1.0)]
+    f = ag.compile(lambda xs: ag.dot(ws, xs, bias=1))
+    assert f([2, 3]).data == -1.0 and f([4, 1]).data == 2.0
+    assert len(f._cache) == 1 and f.mode == "python"
