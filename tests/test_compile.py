@@ -715,3 +715,9 @@ def test_ints_as_dot_inputs_are_data():
     f = ag.compile(lambda xs: ag.dot(ws, xs, bias=1))
     assert f([2, 3]).data == -1.0 and f([4, 1]).data == 2.0
     assert len(f._cache) == 1 and f.mode == "python"
+
+
+def test_an_int_argument_is_an_int_to_isinstance_while_tracing():
+    w = Value(2.0)
+    f = ag.compile(lambda x, n: w * x * n if isinstance(n, int) else w * x)
+    assert f(1.0, 3).data == 6.0 and f(1.0, 4).data == 8.0 and f.mode == "python"

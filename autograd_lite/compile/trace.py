@@ -258,6 +258,7 @@ class IntArg:
     (the tracer makes the constant an argument leaf). Everything else an int
     can do (index, count, compare, hash, format, plain arithmetic) works as
     on the int and makes the argument structure (an equality guard).
+    ``isinstance(n, int)`` is True; only ``type(n)`` tells it apart.
 
     Example:
         >>> t = record(lambda xs, i: xs[i] * 2.0, ([1.5, 2.5], 1), {})
@@ -288,6 +289,10 @@ class IntArg:
             return x  # the engine reports the comparison itself, as data
         self._tracer.structure(self._position, self._value)
         return x
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return int  # so that isinstance(n, int) is True, as for the int it stands for
 
     def __getattr__(self, name: str) -> Any:
         if not hasattr(int, name):  # (``shape``, ``dtype``: what duck typing asks for)
