@@ -29,7 +29,7 @@ import re
 from typing import Any
 
 from . import _core
-from .codegen_python import _FORWARD, _LOCAL, PythonProgram, _ident, functions
+from .codegen_python import _FORWARD, _LOCAL, PythonProgram, _ident, _literal, functions
 from .fold import ARG, CONST, PARAM, Folded, Group, fold
 from .trace import Trace
 
@@ -242,8 +242,9 @@ class _Generator:
         if has_bias:
             BR: str | None = self.const(tuple(k[n] for k in wlist), "BR")
             self.fwd.append(f"B{g} = take(v{sb}, {BR})")
+            self.fwd.append(f"WB{g} = [(*w, b) for w, b in zip(W{g}, B{g})]")
             total += " + b"
-            neurons = f"({_tuple(ws_)}), b in zip(W{g}, B{g})"
+            neurons = f"({', '.join(ws_)}, b) in WB{g}"
         else:
             BR = None
             neurons = f"({_tuple(ws_)}) in W{g}"
@@ -335,7 +336,7 @@ class _Generator:
                 gb, rb = where[guard.other[1]]
                 test = f"{a} {guard.kind} v{gb}[{rb}]"
             else:
-                test = f"{a} {guard.kind} {self.const(guard.other[1], 'N')}"
+                test = f"{a} {guard.kind} {_literal(guard.other[1])}"
             self.fwd.append(f"if {'not ' if guard.result else ''}({test}): return {k}")
 
     # -- backward --
