@@ -721,3 +721,25 @@ def test_an_int_argument_is_an_int_to_isinstance_while_tracing():
     w = Value(2.0)
     f = ag.compile(lambda x, n: w * x * n if isinstance(n, int) else w * x)
     assert f(1.0, 3).data == 6.0 and f(1.0, 4).data == 8.0 and f.mode == "python"
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_conv_and_rnn_losses_compile_on_the_python_tier(grouped, monkeypatch):
+    from autograd_lite.compile import codegen_loops
+
+    if grouped:  # what a bigger batch gets: one loop per group of alike nodes
+        monkeypatch.setattr(codegen_loops, "MIN_NODES", 0)
+    conv = nn.Conv2d(1, 2, 3, seed=0)
+    rnn = nn.RNN(2, 3, seed=0)
+
+    def loss(images, sequences):
+        maps = [v for image in images for ch in conv(image) for row in ch for v in row]
+        states = [h for xs in sequences for h in rnn(xs)[-1]]
+        return ag.sum([m * m for m in maps]) * 0.01 + ag.sum([h * h for h in states])
+
+    images = [[[[0.1 * (i + j + k) - 0.4 for j in range(5)] for i in range(5)]] for k in range(3)]
+    sequences = [[[0.3 * t - 0.2 * k, 0.1 * k] for t in range(4)] for k in range(3)]
+    step = ag.compile(loss, tier="python")
+    params = conv.parameters() + rnn.parameters()
+    assert_matches_eager(step, params, images, sequences, mode="python")
+    assert ("    v0 = A\n" in step.code(images, sequences)) == grouped
