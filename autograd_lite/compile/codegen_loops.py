@@ -308,6 +308,10 @@ class _Generator:
                 == tuple(tuple(range(i * n, (i + 1) * n)) for i in range(self.size(sx) // n))
             )
             self.touch(sx)
+            if whole and cols == 1:
+                # One neuron (an output layer): each sample's slope is its weights × upstream.
+                self.bwd.append(f"g{sx} = [w * gg for gg in G for w in W{g}[0]]")
+                return
             if whole:
                 self.bwd.append(f"g{sx} = []")
             self.bwd.append(f"for i, r in enumerate({XR}):")
