@@ -278,7 +278,7 @@ class AutogradLiteCompiled(AutogradLite):
             self.note = "ag.compile: folded into matrix products; data as arrays"
         else:
             self.args = (problem.xs, problem.ys)
-            self.note = "ag.compile: straight-line Python, as without numpy; data as lists"
+            self.note = "ag.compile: Python loops per group of alike nodes; data as lists"
 
     def step(self) -> float:
         """One training step through the compiled loss; returns the loss."""
@@ -506,14 +506,14 @@ def run(peers: Peers, points: int, repeats: int) -> list[Row]:
         variant.step()  # warm-up: first-call costs are not what we compare
         medians.append((variant, measure(variant.step, repeats, gc_enabled=gc_enabled)))
     if ag is not None:
-        first_step = _first_step(problem, ag, repeats)
+        first_steps = [_first_step(problem, ag, repeats, tier) for tier in ("numpy", "python")]
     times = {variant.name: median for variant, median in medians}
     ag_time = times.get("autograd_lite")
     for variant, median in medians:
         if variant.name == "autograd_lite":
             rows.append(Row(SECTION, MEASURE, variant.name, median, note=variant.note))
             if ag is not None:
-                rows.append(first_step)
+                rows.extend(first_steps)
             continue
         compiled = variant.name.startswith("autograd_lite compiled")
         # The compiled rows are autograd_lite too: their targets say how they compare.
@@ -534,20 +534,20 @@ def run(peers: Peers, points: int, repeats: int) -> list[Row]:
     return rows
 
 
-def _first_step(problem: Problem, ag: Any, repeats: int) -> Row:
+def _first_step(problem: Problem, ag: Any, repeats: int, tier: str) -> Row:
     """The compiled step's first call: trace, generate the code, replay, backward, update."""
     times = []
     for _ in range(repeats):
-        variant = AutogradLiteCompiled(problem, ag, "numpy")
+        variant = AutogradLiteCompiled(problem, ag, tier)
         start = time.perf_counter()
         variant.step()
         times.append(time.perf_counter() - start)
     return Row(
         SECTION,
         "first step",
-        "autograd_lite compiled: first step (trace + first call)",
+        f"autograd_lite compiled: first step (trace + first call), {tier} tier",
         statistics.median(times),
-        note="numpy tier; paid once per argument structure",
+        note=f"{tier} tier; paid once per argument structure",
     )
 
 

@@ -19,12 +19,14 @@
 # A multilayer perceptron learns to separate two interleaved half-moons.
 # We compare three loss functions and three optimizers, plot the
 # decision boundary the network learned, and save and reload it.
-# Everything runs on the scalar engine of notebooks 01 and 02, so it is
-# slow by deep-learning standards; the data and the network are small.
+# Everything runs on the scalar engine of notebooks 01 and 02; the
+# training steps go through `ag.compile`, which records the step once
+# and then replays it without building the graph again.
 
 # %%
 import os
 import tempfile
+import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -72,22 +74,86 @@ ag.draw_model(model)
 # gradients, `backward()`, and let the optimizer move the parameters.
 # That is the whole algorithm; the rest of this notebook varies the
 # loss and the optimizer.
+#
+# The loss function is ordinary model code, wrapped in `ag.compile`.
+# The first call runs it once on stand-in values and records every
+# operation it performs (the *trace*); each later call replays that
+# trace on the current weights and data, without creating a single
+# node, and `backward()` adds the same gradients eager code would (to
+# 1e-12). The targets go in as floats, so they are inputs of the trace
+# rather than constants baked into it. `step.mode` says how the last call
+# ran: `"numpy"` (the trace folded into a few array operations),
+# `"python"` (generated plain-Python code) or `"eager"` (the function as
+# written, with `step.fallback_reason` saying why). Notebook 07 shows
+# what a trace looks like.
 
 # %%
+def score_accuracy(model, X, targets):
+    """The fraction of points whose score has the sign of the target (t > 0: class 1)."""
+    with ag.no_grad():
+        return np.mean([(model(x).data > 0) == (t > 0) for x, t in zip(X, targets)])
+
+
 def train(loss_fn, targets, make_optimizer, steps=50, seed=0):
     model = nn.MLP(2, [16, 16, 1], seed=seed)  # the same start for every run
     opt = make_optimizer(model.parameters())
-    history, accuracy = [], []
-    for _ in range(steps):
+    targets = [float(t) for t in targets]  # floats: data of the trace
+
+    @ag.compile
+    def step(X, targets):
         scores = [model(x) for x in X]
-        loss = loss_fn(scores, targets)  # the mean over the batch
+        return loss_fn(scores, targets)  # the mean over the batch
+
+    history, accuracy, modes = [], {}, []
+    for k in range(steps):
+        if k % 5 == 0:  # an eager forward pass costs more than a compiled step
+            accuracy[k] = score_accuracy(model, X, targets)
+        loss = step(X, targets)
         opt.zero_grad()
         loss.backward()
         opt.step()
         history.append(loss.data)
-        accuracy.append(np.mean([(s.data > 0) == (t > 0) for s, t in zip(scores, targets)]))
-    return model, history, accuracy
+        modes.append(step.mode)
+    accuracy[steps] = score_accuracy(model, X, targets)
+    return model, history, accuracy, modes
 
+
+# %% [markdown]
+# ## What the trace buys
+#
+# The same step, timed here: eager (the graph built and walked every
+# step), then compiled on each tier. The first compiled call pays for
+# the trace and the code it generates; the rest are replays.
+
+# %%
+def per_step(run, repeats=10):
+    """The median time of ``run()`` (loss + backward), in milliseconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run().backward()
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
+timing_model = nn.MLP(2, [16, 16, 1], seed=0)
+hinge_targets = [float(t) for t in 2 * y - 1]
+
+
+def hinge_loss(X, targets):
+    return losses.hinge([timing_model(x) for x in X], targets)
+
+
+eager_ms = per_step(lambda: hinge_loss(X, hinge_targets), repeats=5)
+print(f"eager:               {eager_ms:8.2f} ms per step")
+for tier in ("python", "numpy"):
+    step = ag.compile(hinge_loss, tier=tier)
+    start = time.perf_counter()
+    step(X, hinge_targets).backward()
+    first_ms = 1000 * (time.perf_counter() - start)
+    ms = per_step(lambda compiled=step: compiled(X, hinge_targets))
+    print(f"compiled, {step.mode} tier: {ms:8.2f} ms per step, {eager_ms / ms:5.1f}x eager", end="")
+    print(f" (first call, with the trace: {first_ms:.0f} ms)")
 
 # %% [markdown]
 # ## Three losses
@@ -102,6 +168,13 @@ def train(loss_fn, targets, make_optimizer, steps=50, seed=0):
 # The losses live on different scales, so compare their curves by shape
 # and the accuracies directly. All three use Adam with the same
 # learning rate.
+#
+# Each run also counts how its steps ran. Cross-entropy picks its
+# formula by the sign of each score (so that `exp` never overflows);
+# in a trace that choice is a *guard*, and a step in which some score
+# has changed sign cannot replay the trace: it runs eagerly, with exactly
+# the eager result, and after repeated misses the step is traced again.
+# Hinge and squared error make no such choice per point.
 
 # %%
 plus_minus = 2 * y - 1  # labels 0/1 -> -1/+1
@@ -115,11 +188,12 @@ for name, (loss_fn, targets) in runs.items():
     results[name] = train(loss_fn, targets, lambda ps: optim.Adam(ps, lr=0.05))
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
-for name, (_, history, accuracy) in results.items():
+for name, (_, history, accuracy, modes) in results.items():
     left.plot(history, label=name)
-    right.plot(accuracy, label=name)
+    right.plot(list(accuracy), list(accuracy.values()), "o-", label=name)
     print(f"{name:14} loss {history[0]:.3f} -> {history[-1]:.4f},", end=" ")
-    print(f"training accuracy {accuracy[-1]:.0%}")
+    print(f"training accuracy {accuracy[len(history)]:.0%};", end=" ")
+    print(f"steps run {', '.join(f'{modes.count(m)} {m}' for m in sorted(set(modes)))}")
 left.set(title="loss", xlabel="step")
 right.set(title="training accuracy", xlabel="step")
 left.legend()
@@ -151,7 +225,7 @@ for name, make_optimizer in optimizers.items():
         curves[name] = train(bce, y, make_optimizer)
 
 plt.figure(figsize=(6, 3.2))
-for name, (_, history, _) in curves.items():
+for name, (_, history, _, _) in curves.items():
     plt.plot(history, label=name)
     print(f"{name:27} final loss {history[-1]:.4f}")
 plt.yscale("log")

@@ -178,6 +178,27 @@ def test_demo_progress_and_summary_agree(tmp_path: Path) -> None:
     assert f"loss {loss}, training accuracy {accuracy}" in summary
 
 
+def test_demo_says_it_compiles_which_tier_ran_and_the_time_per_step(tmp_path: Path) -> None:
+    out = cli("demo", *SMALL_DEMO, "--out", str(tmp_path / "g.svg")).stdout
+    assert "ag.compile'd: traced on the first step, replayed on the others" in out
+    summary = next(line for line in out.splitlines() if line.startswith("trained in"))
+    assert re.search(r"on the (numpy|python) tier \(first step [\d.]+ ms", summary), summary
+    assert re.search(r"then [\d.]+ ms per step\)", summary), summary
+    assert "ran eagerly" not in out
+
+
+def test_train_compiles_the_loss_and_matches_eager_training() -> None:
+    results = {}
+    for tier in ("numpy", "python", "eager"):
+        model, X, y = demo.moons_problem(hidden=(4,), samples=30, seed=2)
+        results[tier] = demo.train(model, X, y, steps=4, lr=0.05, tier=tier)
+        assert results[tier].mode == tier, results[tier].fallback_reason
+    eager = results["eager"].losses
+    for tier in ("numpy", "python"):
+        got = results[tier].losses
+        assert all(abs(a - b) <= 1e-12 * max(1.0, abs(b)) for a, b in zip(got, eager)), tier
+
+
 def test_train_reports_the_model_after_each_step() -> None:
     model, X, y = demo.moons_problem(hidden=(4,), samples=20, seed=1)
     seen: list[tuple[int, float, float]] = []

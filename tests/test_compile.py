@@ -132,10 +132,98 @@ def test_a_new_argument_structure_traces_again():
     assert calls == [2, 3]
 
 
-def test_ints_are_part_of_the_structure():
+def test_ints_used_as_operands_are_data_and_do_not_trace_again():
+    calls = []
     w = Value(2.0)
-    f = ag.compile(lambda x, n: w * x * n)
-    assert f(1.0, 2).data == 4.0 and f(1.0, 3).data == 6.0
+
+    @ag.compile
+    def f(x, n):
+        calls.append(n)
+        return w * x * n
+
+    assert [f(1.0, n).data for n in (2, 3, -4)] == [4.0, 6.0, -8.0]
+    assert len(calls) == 1 and f.mode == "python"
+
+
+def test_int_labels_used_arithmetically_are_data(moons):
+    X, y = moons
+    model = nn.MLP(2, [4, 1], seed=0)
+    calls = []
+
+    def loss(xb, yb):
+        calls.append(1)
+        return ag.sum([(1.0 - t * model(x)).relu() for x, t in zip(xb, yb)])
+
+    step = ag.compile(loss)
+    for start in (0, 10, 20):
+        labels = [int(t) for t in y[start : start + 10]]
+        assert_matches_eager(step, model.parameters(), X[start : start + 10], labels, calls=1)
+        assert step.mode == "numpy", step.fallback_reason
+    assert len(calls) == 1 + 3  # one trace; the rest are assert_matches_eager's eager runs
+
+
+def test_an_int_array_used_arithmetically_is_data():
+    w = Value(0.5)
+    f = ag.compile(lambda xs, ys: ag.sum([w * x * y for x, y in zip(xs, ys)]))
+    import numpy as np
+
+    assert f(np.ones(3), np.array([1, 2, 3])).data == 3.0
+    assert f(np.ones(3), np.array([3, 2, 3])).data == 4.0
+    assert len(f._cache) == 1 and f.mode == "python"
+
+
+def test_ints_used_as_indices_are_structure_traced_once_per_value():
+    calls = []
+    w = Value(2.0)
+
+    @ag.compile
+    def f(xs, i):
+        calls.append(i)
+        return w * xs[i]
+
+    assert [f([1.0, 2.0, 3.0], i).data for i in (0, 1, 2, 1, 0)] == [2.0, 4.0, 6.0, 4.0, 2.0]
+    assert len(calls) == 3 and f.mode == "python"
+
+
+def test_ints_in_range_comparisons_and_int_arithmetic_are_structure():
+    w = Value(1.0)
+
+    @ag.compile
+    def f(x, n):
+        total = w * x
+        for _ in range(n - 1):
+            total = total * x
+        return total if n > 1 else total + 1.0
+
+    for n in (1, 2, 3, 2, 1):
+        assert f(2.0, n).data == f.eager(2.0, n).data
+        assert f.mode == "python" or f.mode == "eager"
+    assert len(f._cache) >= 3 and f(2.0, 3).data == 8.0 and f.mode == "python"
+
+
+def test_a_value_compared_with_an_int_is_a_guard_on_data():
+    w = Value(1.0)
+    f = ag.compile(lambda x, n: w * x if w * x > n else w * x * 2.0)
+    assert f(3.0, 2).data == 3.0 and f(3.0, 1).data == 3.0 and f.mode == "python"
+    assert f(3.0, 5).data == 6.0 and f.mode == "eager" and "guard" in f.fallback_reason
+
+
+def test_class_indices_are_structure_until_too_many_values_then_eager():
+    logits = [Value(0.1 * k) for k in range(3)]
+
+    @ag.compile
+    def f(scale, targets):
+        return losses.cross_entropy([[z * scale for z in logits]] * len(targets), targets)
+
+    seen = set()
+    for a in range(3):
+        for b in range(3):
+            for c in range(3):
+                out = f(1.5, [a, b, c])
+                assert close(out.data, f.eager(1.5, [a, b, c]).data)
+                seen.add(f.mode)
+    assert f.mode == "eager" and "took more than 16 values" in f.fallback_reason
+    assert __file__ in f.fallback_reason and seen == {"python", "eager"}
 
 
 def test_parameters_are_read_live_at_every_call():
@@ -521,8 +609,9 @@ def test_user_ops_and_the_newer_ops_compile():
         terms = [smooth_relu(w * x) + ag.maximum(w * x, 0.25) + (w * x).softplus() for x in xs]
         return ag.sum(terms) + ag.logaddexp(w, 1.0)
 
-    c = ag.compile(f)
-    assert_matches_eager(c, [w], [0.5 * i - 2.0 for i in range(12)], mode="python")
+    xs = [0.5 * i - 2.0 for i in range(12)]
+    assert_matches_eager(ag.compile(f), [w], xs, mode="numpy")  # folds, user op included
+    assert_matches_eager(ag.compile(f, tier="python"), [w], xs, mode="python")
 
 
 def test_exp_overflow_and_sin_of_inf_replay_as_the_engine_computes_them():
@@ -608,3 +697,49 @@ def test_threads_share_a_compiled_function(moons):
         t.join()
     assert not errors and len(results) == 20
     assert all(close(r, want) for r in results)
+
+
+def test_a_big_trace_on_the_python_tier_is_a_few_hundred_lines_not_one_per_node(moons):
+    X, y = moons
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    step = ag.compile(mlp_step(model), tier="python")
+    xs, ys = X.tolist(), y.tolist()
+    source = step.code(xs, ys)
+    nodes = sum(1 for _ in ag.topological_order(step.eager(xs, ys)))
+    assert nodes > 4000 and len(source.splitlines()) < 600, (nodes, len(source.splitlines()))
+    assert_matches_eager(step, model.parameters(), xs, ys, mode="python")
+
+
+def test_ints_as_dot_inputs_are_data():
+    ws = [Value(0.5), Value(-1.0)]
+    f = ag.compile(lambda xs: ag.dot(ws, xs, bias=1))
+    assert f([2, 3]).data == -1.0 and f([4, 1]).data == 2.0
+    assert len(f._cache) == 1 and f.mode == "python"
+
+
+def test_an_int_argument_is_an_int_to_isinstance_while_tracing():
+    w = Value(2.0)
+    f = ag.compile(lambda x, n: w * x * n if isinstance(n, int) else w * x)
+    assert f(1.0, 3).data == 6.0 and f(1.0, 4).data == 8.0 and f.mode == "python"
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_conv_and_rnn_losses_compile_on_the_python_tier(grouped, monkeypatch):
+    from autograd_lite.compile import codegen_loops
+
+    if grouped:  # what a bigger batch gets: one loop per group of alike nodes
+        monkeypatch.setattr(codegen_loops, "MIN_NODES", 0)
+    conv = nn.Conv2d(1, 2, 3, seed=0)
+    rnn = nn.RNN(2, 3, seed=0)
+
+    def loss(images, sequences):
+        maps = [v for image in images for ch in conv(image) for row in ch for v in row]
+        states = [h for xs in sequences for h in rnn(xs)[-1]]
+        return ag.sum([m * m for m in maps]) * 0.01 + ag.sum([h * h for h in states])
+
+    images = [[[[0.1 * (i + j + k) - 0.4 for j in range(5)] for i in range(5)]] for k in range(3)]
+    sequences = [[[0.3 * t - 0.2 * k, 0.1 * k] for t in range(4)] for k in range(3)]
+    step = ag.compile(loss, tier="python")
+    params = conv.parameters() + rnn.parameters()
+    assert_matches_eager(step, params, images, sequences, mode="python")
+    assert ("    v0 = A\n" in step.code(images, sequences)) == grouped

@@ -12,12 +12,14 @@ must send the call to eager). Loss and every gradient must agree to 1e-12.
 from __future__ import annotations
 
 import math
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite import Value
+from autograd_lite.compile import codegen_loops
 
 BINARY = ["+", "-", "*"]
 UNARY = ["tanh", "sigmoid", "relu", "sin", "cos", "neg", "abs", "square"]
@@ -166,3 +168,31 @@ def test_batched_programs_fold_and_compile_to_the_eager_answer(program, data, ba
         st.lists(st.lists(finite, min_size=n_in, max_size=n_in), min_size=batch, max_size=batch)
     )
     check(compiled, params, fresh)  # other branches may be taken: then eagerly
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs(), st.data(), st.integers(2, 12))
+def test_batched_programs_on_the_grouped_python_tier_give_the_eager_answer(program, data, batch):
+    n_in, values, _ = program
+    params = [Value(v) for v in values]
+
+    def loss(rows):
+        return ag.sum([run_program(program, row, params) for row in rows]) / len(rows)
+
+    rows = data.draw(
+        st.lists(st.lists(finite, min_size=n_in, max_size=n_in), min_size=batch, max_size=batch)
+    )
+    fresh = data.draw(
+        st.lists(st.lists(finite, min_size=n_in, max_size=n_in), min_size=batch, max_size=batch)
+    )
+    # Big traces get one loop per group; force it onto these small ones.
+    with (
+        mock.patch.object(codegen_loops, "MIN_NODES", 0),
+        mock.patch.object(codegen_loops, "MIN_FOLD", 0),
+    ):
+        compiled = ag.compile(loss, tier="python")
+        assert check(compiled, params, rows) in ("python", "eager")
+        if compiled.mode == "python":
+            assert "    v0 = A\n" in compiled.code(rows)  # the grouped code, not straight-line
+        check(compiled, params, rows)
+        check(compiled, params, fresh)

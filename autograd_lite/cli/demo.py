@@ -1,7 +1,8 @@
 """The ``demo`` command: train an MLP on the two moons and show what it learned.
 
 The pieces are plain functions, so notebooks and tests can use them too:
-:func:`train` is the training loop (nn + losses + optim), :func:`train_moons`
+:func:`train` is the training loop (nn + losses + optim, the loss wrapped in
+``ag.compile``: traced on the first step, replayed on the others), :func:`train_moons`
 adds the data, :func:`ascii_map` draws the decision boundary as text,
 :func:`write_neuron_graph` saves the graph of one live neuron as SVG, and
 :func:`run` is the whole demo as the command line prints it.
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from ..compile import compile as compile_loss
 from ..core import Value, no_grad
 from ..nn import data, losses, optim
 from ..nn import modules as nn
@@ -44,6 +46,10 @@ class TrainResult:
         loss: the loss after the last step.
         accuracy: the training accuracy after the last step, from 0 to 1.
         seconds: the wall-clock time of the training loop.
+        mode: the ``ag.compile`` tier the last step ran on ("numpy", "python" or "eager").
+        fallback_reason: why it ran eagerly (None when it did not).
+        first_step_seconds: the first step: tracing, generating the code, one replay.
+        step_seconds: the mean time of the other steps (progress reports not included).
 
     Example:
         >>> TrainResult(nn.MLP(2, [1], seed=0), [[0.0, 1.0]], [1]).losses
@@ -57,6 +63,10 @@ class TrainResult:
     loss: float = 0.0
     accuracy: float = 0.0
     seconds: float = 0.0
+    mode: str = "eager"
+    fallback_reason: str | None = None
+    first_step_seconds: float = 0.0
+    step_seconds: float = 0.0
 
 
 def _score(model: nn.Module, x: Sequence[float]) -> float:
@@ -85,42 +95,61 @@ def train(
     steps: int,
     lr: float,
     progress: Progress | None = None,
+    tier: str | None = None,
+    report_every: int = 1,
 ) -> TrainResult:
     """Full-batch training with the mean hinge loss and Adam; labels are -1 or +1.
 
-    Each step: zero the gradients, score every point, take the loss,
-    ``backward()``, ``step()``. ``progress(k, loss, accuracy)`` reports the
-    model after k steps (the forward pass of step k + 1 measures it, and one
-    last forward pass the final model), so its last call gives exactly the
-    result's ``loss`` and ``accuracy``.
+    Each step: zero the gradients, compute the loss, ``backward()``,
+    ``step()``. The loss is computed by ``ag.compile`` of the plain model
+    code: the first step traces it, later steps replay the trace (``tier``
+    picks one; the result's ``mode`` says which ran). The labels go in as
+    floats, so they are data of the trace. ``progress(k, loss, accuracy)``
+    reports the model after k steps (the loss of step k + 1 measures it, and
+    one last forward pass the final model), so its last call gives exactly
+    the result's ``loss`` and ``accuracy``. It is called after every
+    ``report_every`` steps and after the last (the accuracy takes an eager
+    forward pass, which costs more than a compiled step).
 
     Example:
         >>> model = nn.MLP(2, [4, 1], seed=0)
         >>> r = train(model, [[0.0, 1.0], [1.0, 0.0]], [-1, 1], steps=30, lr=0.05)
-        >>> r.accuracy
-        1.0
+        >>> r.accuracy, r.mode
+        (1.0, 'python')
     """
     opt = optim.Adam(model.parameters(), lr=lr)
     result = TrainResult(model, X, y)
+    targets = [float(t) for t in y]
 
-    def hits(scores: list[Value]) -> float:
-        return sum((s.data > 0.0) == (t > 0) for s, t in zip(scores, y)) / len(y)
+    def hinge_loss(points: list[list[float]], labels: list[float]) -> Value:
+        return losses.hinge([model(x) for x in points], labels)  # type: ignore[return-value]
 
+    step_loss = compile_loss(hinge_loss, tier=tier)
+    timed = 0.0
     start = time.perf_counter()
     for step in range(1, steps + 1):
+        began = time.perf_counter()
         opt.zero_grad()
-        scores = [model(x) for x in X]
-        loss = losses.hinge(scores, y)
-        if progress is not None and step > 1:  # the model after step - 1 updates
-            progress(step - 1, loss.data, hits(scores))  # type: ignore[arg-type]
+        loss = step_loss(X, targets)
+        if progress is not None and step > 1 and (step - 1) % report_every == 0:
+            # The model after step - 1 updates.
+            paused = time.perf_counter()
+            progress(step - 1, loss.data, accuracy(model, X, y))
+            began += time.perf_counter() - paused
         loss.backward()
         opt.step()
         result.losses.append(loss.data)
+        took = time.perf_counter() - began
+        if step == 1:
+            result.first_step_seconds = took
+        else:
+            timed += took
+    result.mode, result.fallback_reason = step_loss.mode or "eager", step_loss.fallback_reason
+    result.step_seconds = timed / (steps - 1) if steps > 1 else result.first_step_seconds
     with no_grad():
-        scores = [model(x) for x in X]
-        result.loss = losses.hinge(scores, y).data
+        result.loss = hinge_loss(X, targets).data
     result.seconds = time.perf_counter() - start
-    result.accuracy = hits(scores)  # type: ignore[arg-type]
+    result.accuracy = accuracy(model, X, y)
     if progress is not None:
         progress(steps, result.loss, result.accuracy)
     return result
@@ -304,6 +333,11 @@ def write_neuron_graph(
     )
 
 
+def _ms(seconds: float) -> str:
+    ms = 1000.0 * seconds
+    return f"{ms:.2g} ms" if ms < 10 else f"{ms:.0f} ms"
+
+
 def run(
     steps: int = 80,
     hidden: Sequence[int] = (16, 16),
@@ -332,7 +366,11 @@ def run(
     print(f"Training {model!r}", file=stream)
     print(
         f"on {samples} two-moons points: mean hinge loss, Adam (lr {lr:g}), "
-        f"{steps} full-batch steps",
+        f"{steps} full-batch steps;",
+        file=stream,
+    )
+    print(
+        "the loss is ag.compile'd: traced on the first step, replayed on the others",
         file=stream,
     )
     live = stream.isatty()
@@ -344,18 +382,21 @@ def run(
         if live:
             stream.write("\r" + line)
             stream.flush()
-        elif step % every == 0 or step == steps:
+        else:
             print(line, file=stream, flush=True)
 
-    result = train(model, X, y, steps, lr, progress)
+    result = train(model, X, y, steps, lr, progress, report_every=1 if live else every)
     if live:
         stream.write("\n")
-    per_step = 1000 * result.seconds / max(steps, 1)
     print(
-        f"trained in {result.seconds:.1f} s ({per_step:.0f} ms per step): "
+        f"trained in {result.seconds:.1f} s on the {result.mode} tier "
+        f"(first step {_ms(result.first_step_seconds)} with the trace, "
+        f"then {_ms(result.step_seconds)} per step): "
         f"loss {result.loss:.4f}, training accuracy {result.accuracy:.1%}",
         file=stream,
     )
+    if result.fallback_reason is not None:
+        print(f"(ran eagerly: {result.fallback_reason})", file=stream)
     print(file=stream)
     print(ascii_map(model, X, y), file=stream)
     print(

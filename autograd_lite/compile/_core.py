@@ -15,9 +15,11 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import CodeType
 from typing import Any
 
-from ..core import OPS, Monitor, Value, is_grad_enabled, watch
+from ..core import OPS, Monitor, Value, has_hooks, is_grad_enabled, watch
+from ..core import ops as _ops
 from ..core import value as _value
 from ..core.mode import current_monitor
 
@@ -27,6 +29,32 @@ DATA_SLOT: Any = Value.__dict__["data"]
 #: The engine's monitor base class and the context manager that installs one.
 MonitorBase = Monitor
 watching = watch
+
+
+#: The numbers the op records use (logs, slopes, thresholds): the numpy kernels share them.
+LN2, LN10, LEAKY_SLOPE = _ops.LN2, _ops.LN10, _ops.LEAKY_SLOPE
+SQRT1_2, INV_SQRT_2PI, TWO_OVER_SQRT_PI = _ops.SQRT1_2, _ops.INV_SQRT_2PI, _ops.TWO_OVER_SQRT_PI
+SOFTPLUS_THRESHOLD = _ops.SOFTPLUS_THRESHOLD
+
+
+def _inner(fn: Any) -> set[CodeType]:
+    return {c for c in fn.__code__.co_consts if isinstance(c, CodeType)}
+
+
+#: The engine's number-to-float conversion, and the engine code that calls it to
+#: make a constant leaf at once (an operand of an op): an int argument converted
+#: there is data of the trace (see :class:`.trace.IntArg`).
+TO_FLOAT: CodeType = _value.to_float.__code__
+#: The engine's comparison of a Value with a number (it reports the comparison itself).
+COMPARE: CodeType = _value._compare.__code__
+CONSTANT_MAKERS: frozenset[CodeType] = frozenset(
+    {
+        _value.operand.__code__,
+        _ops.dot_values.__code__,
+        *_inner(_ops.Op.apply),
+        *_inner(_ops._as_values),
+    }
+)
 
 
 def is_constant(v: Value) -> bool:
@@ -42,11 +70,9 @@ def monitor_active() -> bool:
 def hooked(values: list[Value]) -> bool:
     """Whether any of ``values`` has a gradient hook (then backward must be eager).
 
-    The core keeps the hooked nodes in a weak set; it is empty unless some
-    hook exists anywhere, which makes the common case one truth test.
+    Cheap while no Value anywhere has a hook (the common case).
     """
-    registry = _value.HOOKED
-    return bool(registry) and any(v in registry for v in values)
+    return has_hooks(values)
 
 
 def recording() -> bool:
@@ -71,6 +97,11 @@ def op_forward(name: str) -> Callable[..., float]:
 def op_local(name: str) -> Callable[..., tuple[Any, ...]]:
     """``local(out, *inputs) -> tuple`` of local derivatives for op ``name``."""
     return OPS[name].local  # type: ignore[no-any-return]
+
+
+def op_arity(name: str) -> int | None:
+    """How many inputs op ``name`` takes (None: any number)."""
+    return OPS[name].arity  # type: ignore[no-any-return]
 
 
 def known_op(name: str) -> bool:

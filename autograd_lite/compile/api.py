@@ -28,6 +28,8 @@ from .trace import Trace, record
 
 #: How many traces (one per guard outcome) a single argument structure may collect.
 MAX_TRACES = 8
+#: How many values of its structural int arguments one argument structure is traced for.
+MAX_INT_VALUES = 16
 TIERS = ("numpy", "python", "eager")
 _read_data = operator.attrgetter("data")
 
@@ -75,6 +77,11 @@ class Compiled:
         self.mode: str | None = None
         self.fallback_reason: str | None = None
         self._cache: dict[Any, _Entry] = {}
+        # Per argument structure: the int arguments its traces use as structure
+        # (positions in the flat numbers), how many of their values were traced, and where.
+        self._structural: dict[Any, tuple[int, ...]] = {}
+        self._int_values: dict[Any, int] = {}
+        self._int_sites: dict[Any, str] = {}
         self._lock = threading.RLock()
         self._warned = False
 
@@ -102,7 +109,7 @@ class Compiled:
             >>> print(ag.compile(lambda x: w * x).code(1.0).splitlines()[3])
                 v2 = v1 * v0
         """
-        key, _, _ = flatten(args, kwargs)
+        key, _, _, _ = self._key(args, kwargs)
         entry = self._cache.get(key)
         if entry is None or not entry.programs:
             self(*args, **kwargs)
@@ -115,7 +122,7 @@ class Compiled:
         why = _eager_reason() if self.tier != "eager" else "compiled with tier='eager'"
         if why is not None:
             return self._eager(why, args, kwargs)
-        key, floats, values = flatten(args, kwargs)
+        key, base, floats, values = self._key(args, kwargs)
         for _, v in values:
             if v.inputs:
                 return self._eager(
@@ -124,6 +131,14 @@ class Compiled:
                     kwargs,
                 )
         entry = self._cache.get(key)
+        if entry is None and self._int_values.get(base, 0) >= MAX_INT_VALUES:
+            return self._eager(
+                f"an int argument used as structure ({self._int_sites[base]}) took more than "
+                f"{MAX_INT_VALUES} values; pass numbers that change as floats or use them "
+                f"only as operands of Value operations",
+                args,
+                kwargs,
+            )
         if entry is None or (
             entry.eager_reason is None
             and (not entry.programs or entry.failures >= 2)
@@ -131,14 +146,23 @@ class Compiled:
         ):
             with self._lock:
                 entry = self._cache.setdefault(key, _Entry())
-                result = self._add_trace(entry, args, kwargs, floats, values)
+                result = self._add_trace(entry, key, base, args, kwargs, floats, values)
             if result is not None:
                 return result
+            entry = self._cache[self._key(args, kwargs)[0]]
         if entry.eager_reason is not None:
             return self._eager(entry.eager_reason, args, kwargs)
         return self._replay(entry, args, kwargs, floats, values)
 
     # -- internals --
+
+    def _key(self, args: Any, kwargs: Any) -> tuple[Any, Any, list[float], list[tuple[int, Value]]]:
+        """``(key, structure, numbers, values)``: the cache key adds the structural ints' values."""
+        base, floats, values = flatten(args, kwargs)
+        positions = self._structural.get(base)
+        if not positions:
+            return base, base, floats, values
+        return ("ints", base, tuple(floats[p] for p in positions)), base, floats, values
 
     def _replay(
         self,
@@ -176,6 +200,8 @@ class Compiled:
     def _add_trace(
         self,
         entry: _Entry,
+        key: Any,
+        base: Any,
         args: Any,
         kwargs: Any,
         floats: list[float],
@@ -200,19 +226,38 @@ class Compiled:
             self._warn(trace.unsafe)
             return self._eager(trace.unsafe, args, kwargs)
         program = self._build(trace)
+        if trace.structural:
+            entry = self._specialise(entry, key, base, trace, floats)
         entry.programs.insert(0, program)
         entry.failures = 0
         return None
 
+    def _specialise(
+        self, entry: _Entry, key: Any, base: Any, trace: Trace, floats: list[float]
+    ) -> _Entry:
+        """File a trace that uses int arguments as structure under their values."""
+        known = self._structural.get(base, ())
+        positions = tuple(sorted(set(known) | trace.structural))
+        if positions != known:
+            self._structural[base] = positions
+            if not entry.programs:
+                del self._cache[key]
+            key = ("ints", base, tuple(floats[p] for p in positions))
+            entry = self._cache.setdefault(key, _Entry())
+        self._int_values[base] = self._int_values.get(base, 0) + 1
+        self._int_sites[base] = ", ".join(sorted({g.site for g in trace.guards if g.kind == "=="}))
+        return entry
+
     def _build(self, trace: Trace) -> _Program:
-        from . import codegen_numpy, codegen_python
+        from . import codegen_loops, codegen_numpy, codegen_python
 
         if self.tier in (None, "numpy"):
             numpy_program = codegen_numpy.build(trace, force=self.tier == "numpy")
             if numpy_program is not None:
                 source = numpy_program.forward_source + "\n" + numpy_program.backward_source
                 return _Program(trace, "numpy", source, _runner(trace, numpy_program))
-        program = codegen_python.build(trace)
+        # A big trace that folds: one loop per group (fast to compile); else straight-line.
+        program = codegen_loops.build(trace) or codegen_python.build(trace)
         source = program.forward_source + "\n" + program.backward_source
         return _Program(trace, "python", source, _runner(trace, program))
 
@@ -275,6 +320,13 @@ def compile(fn: Callable[..., Any] | None = None, *, tier: str | None = None) ->
     enclosing scope are parameters, read live at every call, and receive
     their gradients from ``loss.backward()`` exactly as eager ``backward()``
     adds them; numbers captured from the enclosing scope are constants.
+
+    Int arguments (and int arrays) are data while ``fn`` uses them only as
+    operands of Value operations (``label * score``): a new value does not
+    trace again. An int used as structure (an index, a count, in a
+    comparison or in plain int arithmetic: ``logits[t]``, ``range(n)``,
+    ``2 * t - 1``) is guarded: the function is traced once per value of that
+    int, up to 16 values per argument structure, then runs eagerly.
 
     Args:
         fn: the function; or use ``@ag.compile`` / ``@ag.compile(tier=...)``.

@@ -1,17 +1,27 @@
-"""Arguments: split a call's arguments into a structure key and a flat list of floats.
+"""Arguments: split a call's arguments into a structure key and a flat list of numbers.
 
 A compiled function is traced once per *structure*: the nesting of lists,
 tuples, dicts and arrays, their lengths and shapes, and the values of
-everything that is not a float. Floats (Python floats, numpy floating
-scalars and arrays, and the ``.data`` of Values) are what changes from call
-to call; they become the trace's inputs. Ints, bools and integer arrays are
-part of the structure (they usually index or count, so the trace
-specialises on them, as ``torch.compile`` does).
+everything that is not a number (strings, bools, None, other objects).
+Numbers are what changes from call to call; they become the trace's inputs:
+
+* floats (Python floats, numpy floating scalars and arrays, the ``.data``
+  of Values) are always data;
+* ints (Python ints, numpy integer scalars and arrays) are data too while
+  the function only uses them arithmetically with Values (``y * score``):
+  the trace reads them at every call. An int the function uses as an
+  index, a count, in a comparison or in plain int arithmetic
+  (``logits[t]``, ``range(n)``, ``if t == 1``, ``2 * t - 1``) is structure:
+  the trace records that use, and later calls are traced once per value of
+  that int (see :mod:`.trace`), as ``torch.compile`` specialises on ints.
+
+Bools stay structure (their values are part of the key), and so do ints
+beyond 2**53, which a float cannot hold exactly.
 
 Example:
     >>> key, floats, values = flatten(([1.5, 2.5], 3), {})
-    >>> floats
-    [1.5, 2.5]
+    >>> floats, key[0]
+    ([1.5, 2.5, 3.0], ('tuple', (('list', 2), 'i')))
 """
 
 from __future__ import annotations
@@ -22,8 +32,11 @@ from typing import Any
 from ..core.value import Value
 
 FLOAT = "f"
+INT = "i"
 _FLOATS = frozenset({float})
 VALUE = "v"
+#: Ints up to this size are exact as floats: they can be data.
+EXACT_INT = 2**53
 
 
 def _is_ndarray(x: object) -> bool:
@@ -52,6 +65,9 @@ def _walk(x: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
     if kind is float:
         floats.append(x)
         return FLOAT
+    if kind is int and -EXACT_INT <= x <= EXACT_INT:
+        floats.append(float(x))
+        return INT
     if kind is int or kind is bool or kind is str or x is None:
         return (kind.__name__, x)
     if isinstance(x, Value):
@@ -75,7 +91,13 @@ def _walk(x: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
                 x.shape,
                 tuple(_walk(item, floats, values) for item in x.ravel().tolist()),
             )
-        return ("ndi", x.shape, x.dtype.str, x.tobytes())
+        if x.dtype.kind in "iu" and (x.size == 0 or abs(x).max() <= EXACT_INT):
+            floats.extend(x.ravel().astype(float).tolist())
+            return ("ndi", x.shape, x.dtype.str)
+        return ("ndb", x.shape, x.dtype.str, x.tobytes())
+    if _is_int_scalar(x) and -EXACT_INT <= x <= EXACT_INT:
+        floats.append(float(x))
+        return INT
     if isinstance(x, float) or (
         hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind == "f"
     ):
@@ -88,24 +110,32 @@ def _walk(x: Any, floats: list[float], values: list[tuple[int, Value]]) -> Any:
     return ("static", kind, x)
 
 
+def _is_int_scalar(x: object) -> bool:
+    """A numpy integer scalar (``np.int64(3)``)."""
+    dtype = getattr(x, "dtype", None)
+    return getattr(x, "shape", None) == () and getattr(dtype, "kind", "") in "iu"
+
+
 def substitute(
-    args: tuple[Any, ...], kwargs: dict[str, Any], make: Callable[[int], Any]
+    args: tuple[Any, ...], kwargs: dict[str, Any], make: Callable[[int, bool], Any]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """The arguments with the i-th traced float (or Value) replaced by ``make(i)``.
+    """The arguments with the i-th traced number replaced by ``make(i, is_int)``.
 
     Walks in the same order as :func:`flatten`, so positions agree.
     """
     counter = [0]
 
-    def leaf() -> Any:
+    def leaf(is_int: bool = False) -> Any:
         i = counter[0]
         counter[0] += 1
-        return make(i)
+        return make(i, is_int)
 
     def walk(x: Any) -> Any:
         kind = type(x)
         if kind is float or isinstance(x, Value):
             return leaf()
+        if kind is int and -EXACT_INT <= x <= EXACT_INT:
+            return leaf(True)
         if kind is int or kind is bool or kind is str or x is None:
             return x
         if kind is list or kind is tuple:
@@ -114,15 +144,18 @@ def substitute(
         if kind is dict:
             return {k: walk(x[k]) for k in sorted(x)}
         if _is_ndarray(x):
-            if x.dtype.kind in "fO":
+            ints = x.dtype.kind in "iu" and (x.size == 0 or abs(x).max() <= EXACT_INT)
+            if x.dtype.kind in "fO" or ints:
                 import numpy as np
 
                 out = np.empty(x.shape, dtype=object)
                 flat = out.reshape(-1)
                 for i, item in enumerate(x.ravel().tolist()):
-                    flat[i] = walk(item) if x.dtype.kind == "O" else leaf()
+                    flat[i] = walk(item) if x.dtype.kind == "O" else leaf(ints)
                 return out
             return x
+        if _is_int_scalar(x) and -EXACT_INT <= x <= EXACT_INT:
+            return leaf(True)
         if isinstance(x, float) or (
             hasattr(x, "dtype") and getattr(x, "shape", None) == () and x.dtype.kind == "f"
         ):

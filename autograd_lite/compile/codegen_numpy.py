@@ -9,9 +9,11 @@ Backward walks the groups in reverse and scatters each contribution back
 with ``np.bincount``. The generated source is kept on the program
 (``forward_source``/``backward_source``) for reading.
 
-Domain errors (log of 0, division by 0, ...) and any other surprise make
-numpy raise ``FloatingPointError``, and the call then runs eagerly, which
-raises exactly what eager code raises.
+Every op has a kernel (:mod:`.kernels`; a user op is called per element).
+An input outside an op's domain (log of 0, division by 0, ...) raises
+:class:`.kernels.Edge` and any other surprise makes numpy raise
+``FloatingPointError``; the call then runs eagerly, which raises exactly
+what eager code raises.
 
 Example:
     >>> from autograd_lite import Value
@@ -26,102 +28,20 @@ Example:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
+from . import _core
 from .fold import ARG, CONST, PARAM, Folded, Group, fold
+from .kernels import DOMAIN, FORWARD, LOCAL, helpers, per_element
 from .trace import Trace
 
 #: Fewest nodes per group for the numpy tier to pay off over straight-line Python.
 MIN_FOLD = 8
 
-#: Elementwise forward expressions over the gathered inputs {0}, {1}.
-_FORWARD = {
-    "+": "{0} + {1}",
-    "-": "{0} - {1}",
-    "*": "{0} * {1}",
-    "/": "{0} / {1}",
-    "**": "pow_({0}, {1})",
-    "neg": "-{0}",
-    "abs": "np.abs({0})",
-    "exp": "np.exp({0})",
-    "log": "np.log({0})",
-    "sqrt": "np.sqrt({0})",
-    "tanh": "np.tanh({0})",
-    "sigmoid": "sigmoid_({0})",
-    "relu": "np.where({0} <= 0.0, 0.0, {0})",
-    "sin": "np.sin({0})",
-    "cos": "np.cos({0})",
-    "identity": "{0} + 0.0",
-}
-
-#: Local derivatives over out {o} and inputs {0}, {1}; "1" means exactly one.
-_LOCAL = {
-    "+": ("1", "1"),
-    "-": ("1", "-1"),
-    "*": ("{1}", "{0}"),
-    "/": ("(1.0 / {1})", "(-{o} / {1})"),
-    "**": ("pow_base_({o}, {0}, {1})", "pow_exponent_({o}, {0}, {1})"),
-    "neg": ("-1",),
-    "abs": ("sign_({0})",),
-    "exp": ("{o}",),
-    "log": ("(1.0 / {0})",),
-    "sqrt": ("sqrt_local_({o})",),
-    "tanh": ("(1.0 - {o} * {o})",),
-    "sigmoid": ("({o} * (1.0 - {o}))",),
-    "relu": ("({0} > 0.0)",),
-    "sin": ("np.cos({0})",),
-    "cos": ("(-np.sin({0}))",),
-    "identity": ("1",),
-}
-
-SUPPORTED = frozenset(_FORWARD) | {"sum", "dot"}
-
-
-class _Edge(ArithmeticError):
-    """An input the vectorised kernels leave to the eager engine (e.g. 0 ** y)."""
-
-
-def _helpers(np: Any) -> dict[str, Any]:
-    def pow_(a: Any, b: Any) -> Any:
-        if np.any((a < 0.0) & (b != np.floor(b))) or np.any((a == 0.0) & (b < 0.0)):
-            raise _Edge("** domain")
-        return np.power(a, b)
-
-    def pow_base_(out: Any, a: Any, b: Any) -> Any:
-        if np.any(a == 0.0):
-            raise _Edge("** at a zero base")
-        return b * np.power(a, b - 1.0)
-
-    def pow_exponent_(out: Any, a: Any, b: Any) -> Any:
-        positive = a > 0.0
-        logs = np.log(np.where(positive, a, 1.0))
-        return np.where(positive, out * logs, np.where(a == 0.0, 0.0, math.nan))
-
-    def sigmoid_(x: Any) -> Any:
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    def sign_(x: Any) -> Any:
-        return np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0))
-
-    def sqrt_local_(out: Any) -> Any:
-        nonzero = out != 0.0
-        return np.where(nonzero, 0.5 / np.where(nonzero, out, 1.0), math.inf)
-
-    return {
-        "np": np,
-        "pow_": pow_,
-        "pow_base_": pow_base_,
-        "pow_exponent_": pow_exponent_,
-        "sigmoid_": sigmoid_,
-        "sign_": sign_,
-        "sqrt_local_": sqrt_local_,
-        "bincount": np.bincount,
-        "nan": math.nan,
-        "inf": math.inf,
-    }
+#: Ops with a hand-written batched form; every other op uses a kernel from :mod:`.kernels`
+#: or, without one (a user op), its record's own functions element by element.
+STRUCTURAL = frozenset({"sum", "dot"})
 
 
 @dataclass
@@ -149,8 +69,6 @@ def build(trace: Trace, force: bool = False) -> NumpyProgram | None:
         import numpy as np
     except ImportError:
         return None
-    if any(e.kind == "node" and e.op not in SUPPORTED for e in trace.entries):
-        return None
     folded = fold(trace)
     nodes = sum(1 for e in trace.entries if e.kind == "node")
     node_groups = len(folded.groups) - 3
@@ -170,7 +88,7 @@ def _agrees(program: NumpyProgram, trace: Trace, np: Any) -> bool:
     try:
         with np.errstate(divide="raise", invalid="raise", over="ignore", under="ignore"):
             result = program.forward(floats, params)
-    except (ArithmeticError, ValueError, _Edge):
+    except (ArithmeticError, ValueError):
         return False
     if type(result) is int:
         return False
@@ -185,7 +103,7 @@ class _Generator:
     def __init__(self, folded: Folded, np: Any) -> None:
         self.f = folded
         self.np = np
-        self.ns: dict[str, Any] = _helpers(np)
+        self.ns: dict[str, Any] = helpers(np)
         self.counter = 0
         self.fwd: list[str] = []
         self.bwd: list[str] = []
@@ -350,6 +268,11 @@ class _Generator:
         self.assigned = {out_group}
         for g in range(len(groups) - 1, 2, -1):
             if groups[g].grad:
+                if g not in self.assigned:
+                    # Reached only through zero local derivatives (floor): its
+                    # gradient is zeros, passed on as eager passes them (0 · inf is NaN).
+                    self.assigned.add(g)
+                    self.touched.add(g)
                 self.backward_group(g, groups[g])
         wants = ((PARAM, grad_params), (ARG, grad_args if want_args else []))
         for leaf, wanted in wants:
@@ -371,8 +294,9 @@ class _Generator:
     def saved(self, body: list[str]) -> set[str]:
         import re
 
-        found = set(re.findall(r"\b([va]\d+(?:_\d+)?|[XWZ]\d+)\b", "\n".join(body)))
-        defined = set(re.findall(r"^([va]\d+(?:_\d+)?|[XWZ]\d+) =", "\n".join(self.fwd), re.M))
+        names = r"([va]\d+(?:_\d+)?|[XWZL]\d+)"
+        found = set(re.findall(rf"\b{names}\b", "\n".join(body)))
+        defined = set(re.findall(rf"^{names} =", "\n".join(self.fwd), re.M))
         return found & defined
 
     def group(self, g: int, group: Group) -> None:
@@ -388,13 +312,29 @@ class _Generator:
                     self.fwd.append(f"a{g}_{k} = {expr}")
                     expr = f"a{g}_{k}"
                 ins.append(expr)
-            expr = _FORWARD[group.op].format(*ins)
+            self.inputs_of[g] = ins
+            domain = DOMAIN.get(group.op)
+            if domain is not None:
+                # Outside the domain, the eager engine raises the op's own error.
+                bad = domain.format(*ins)
+                why = f"an input outside the domain of {group.op}"
+                self.fwd.append(f"if ({bad}).any(): raise Edge_({why!r})")
+            template = FORWARD.get(group.op)
+            if template is None:
+                # No vectorised kernel (a user op): the record's own functions per element.
+                kernel = per_element(
+                    _core.op_forward(group.op), _core.op_local(group.op), len(ins), self.np
+                )
+                self.fwd.append(f"R{g} = {self.const(kernel, 'U')}({', '.join(ins)})")
+                self.fwd.append(f"L{g} = R{g}[1]")
+                expr = f"R{g}[0]"
+            else:
+                expr = template.format(*ins)
             if group.size > 1 and all(
                 self._broadcast(s, idx) for s, idx in zip(group.sources, group.index)
             ):
                 expr = f"np.repeat({expr}, {group.size})"
             self.fwd.append(f"v{g} = {expr}")
-            self.inputs_of[g] = ins
 
     def _broadcast(self, s: int, idx: list[int]) -> bool:
         return all(i == idx[0] for i in idx)
@@ -408,7 +348,12 @@ class _Generator:
         for k, (s, idx) in enumerate(zip(group.sources, group.index)):
             if s == CONST:
                 continue
-            local = _LOCAL[group.op][k].format(*ins, o=f"v{g}")
+            if group.op in LOCAL:
+                local = LOCAL[group.op][k].format(*ins, o=f"v{g}")
+            else:
+                local = f"L{g}[:, {k}]"
+            if local == "0":
+                continue  # a zero local derivative contributes exactly nothing
             expr = f"g{g}" if local == "1" else f"-g{g}" if local == "-1" else f"{local} * g{g}"
             self.scatter(s, idx, expr)
 
@@ -421,7 +366,9 @@ class _Generator:
             s = group.sources[0]
             rows = np.array(group.index, dtype=np.intp).T  # (members, positions)
             expr, where = self.matrix(s, rows)
-            self.fwd.append(f"v{g} = {expr}.sum(axis=1)")
+            # Left to right, as the engine adds (cumsum is sequential, sum is pairwise);
+            # + 0.0 turns a sum of -0.0s into 0.0, as 0.0 + ... does.
+            self.fwd.append(f"v{g} = np.cumsum({expr}, axis=1)[:, -1] + 0.0")
             self.sum_info[g] = (s, where, rows)
             return
         terms = [self.gather(s, idx) for s, idx in zip(group.sources, group.index)]

@@ -74,6 +74,17 @@ class PythonProgram:
     grad_args: list[int]  # float-argument positions that receive gradients
 
 
+def functions() -> dict[str, Any]:
+    """The names the generated lines use: the op records' own functions on floats.
+
+    (``sin(inf)`` is NaN and ``exp(1000)`` is inf there, as in the engine,
+    where ``math`` raises.)
+    """
+    names: dict[str, Any] = {name: _core.op_forward(name) for name in ("exp", "sin", "cos")}
+    names.update(log=math.log, sqrt=math.sqrt, tanh=math.tanh, inf=math.inf, nan=math.nan)
+    return names
+
+
 def _literal(x: float) -> str:
     if math.isnan(x):
         return "nan"
@@ -86,16 +97,7 @@ def build(trace: Trace) -> PythonProgram:
     """Generate and compile the forward and backward functions for ``trace``."""
     entries = trace.entries
     names = {}
-    namespace: dict[str, Any] = {
-        "exp": math.exp,
-        "log": math.log,
-        "sqrt": math.sqrt,
-        "tanh": math.tanh,
-        "sin": math.sin,
-        "cos": math.cos,
-        "inf": math.inf,
-        "nan": math.nan,
-    }
+    namespace = functions()
     arg_names: list[tuple[int, str]] = []
     param_names: list[str] = []
     lines: list[str] = []

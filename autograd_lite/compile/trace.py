@@ -5,7 +5,7 @@ it creates. Each node joins the *tape*, a list of entries in the order they
 were computed (leaves are listed just before their first use), so the tape
 is already in topological order. Leaves are of three kinds:
 
-* ``arg``: one of the call's float arguments (position in the flat list);
+* ``arg``: one of the call's number arguments (position in the flat list);
 * ``param``: a Value that existed before (a weight): read live at each call;
 * ``const``: a plain number that became a constant leaf (the 2 in ``x * 2``).
 
@@ -13,6 +13,14 @@ Nodes produced during the trace are given the class :class:`Traced`, a
 ``Value`` whose comparisons and conversions are seen: comparisons and
 ``bool`` become guards, and reading ``.data`` or ``float()`` from user code
 marks the trace unsafe (the function then runs eagerly).
+
+An int argument is replaced by an :class:`IntArg`. Used as an operand of a
+Value operation (``y * score``), the engine turns it into a constant leaf,
+which the tracer records as the argument itself: data, read at every call.
+Any other use (an index, ``range``, ``==``, ``hash``, plain int arithmetic,
+``float()`` by user code) makes it structure: the trace records an
+equality guard and lists the argument in ``Trace.structural``, so that later
+calls are traced once per value of that int.
 
 Example:
     >>> from autograd_lite import Value
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import os
 import sys
 import threading
@@ -68,6 +77,7 @@ class Trace:
     output: int = -1
     n_floats: int = 0
     unsafe: str | None = None  # why replaying this trace would be wrong
+    structural: set[int] = field(default_factory=set)  # int arguments used as structure
 
     @functools.cached_property
     def params(self) -> list[Value]:
@@ -90,6 +100,8 @@ class Tracer(_core.MonitorBase):
         self.index: dict[int, int] = {}
         self.keep: list[Any] = []  # keeps ids stable while tracing
         self.swapped: list[Value] = []  # parameters made Traced for the trace
+        self.args: dict[int, int] = {}  # argument position -> tape index
+        self.pending: list[tuple[int, float]] = []  # int arguments the engine is making constants
 
     # -- entries --
 
@@ -102,6 +114,12 @@ class Tracer(_core.MonitorBase):
             self.unsafe(f"it uses a Value computed outside the function ({v.op!r} node)", None)
             kind, payload = "param", v
         elif _core.is_constant(v):
+            if self.pending and self.pending[0][1] == _get(v):
+                # The constant the engine just made from an int argument: the argument itself.
+                position = self.pending.pop(0)[0]
+                i = self.index[id(v)] = self.args[position]
+                self.keep.append(v)
+                return i
             kind, payload = "const", _get(v)
         else:
             kind, payload = "param", v
@@ -120,17 +138,33 @@ class Tracer(_core.MonitorBase):
         self.keep.append(v)
         return i
 
-    def arg(self, position: int, x: float) -> Traced:
-        """A stand-in Value for the float argument at ``position``."""
+    def arg(self, position: int, x: Any, is_int: bool = False) -> Any:
+        """A stand-in for the number argument at ``position``: a Value, or an :class:`IntArg`."""
+        if is_int:
+            entries = self.trace.entries
+            self.args[position] = len(entries)
+            entries.append(Entry("", (), "arg", position, True, float(x)))
+            return IntArg(self, position, int(x))
         v: Traced = Value.__new__(Traced)
         Value.__init__(v, x)
-        self._add(v, Entry("", (), "arg", position, True, x))
+        self.args[position] = self._add(v, Entry("", (), "arg", position, True, x))
         return v
+
+    def structure(self, position: int, value: int) -> None:
+        """The int argument at ``position`` decides structure: guard its value."""
+        if position in self.trace.structural:
+            return
+        self.trace.structural.add(position)
+        rhs = ("number", float(value))
+        self.trace.guards.append(Guard("==", self.args[position], rhs, True, user_site()))
 
     # -- what the engine reports --
 
     def forward(self, out: Value, op: str, inputs: tuple[Value, ...]) -> None:
         ins = tuple(self.entry_of(v) for v in inputs)
+        if self.pending:
+            self.unsafe("an int argument became a number the trace cannot follow", None)
+            self.pending.clear()
         if not _core.known_op(op):
             self.unsafe(f"op {op!r} has no record in the op table", None)
         self._add(out, Entry(op, ins, "node", None, bool(out.inputs), _get(out)))
@@ -162,6 +196,8 @@ class Tracer(_core.MonitorBase):
         if isinstance(other, Value):
             b = self.entry_of(other)
             rhs: Any = ("entry", b)
+        elif isinstance(other, IntArg) and other._tracer is self:
+            rhs = ("entry", self.args[other._position])  # compared as data, at every call
         else:
             rhs = ("number", float(other) if other is not None else math.nan)
         self.trace.guards.append(Guard(kind, a, rhs, result, user_site()))
@@ -215,6 +251,80 @@ class Traced(Value):
         return format(_get(self), spec) if spec else repr(self)
 
 
+class IntArg:
+    """The stand-in for an int argument while tracing: an int that reports how it is used.
+
+    Converted by the engine into an operand of a Value operation, it is data
+    (the tracer makes the constant an argument leaf). Everything else an int
+    can do (index, count, compare, hash, format, plain arithmetic) works as
+    on the int and makes the argument structure (an equality guard).
+    ``isinstance(n, int)`` is True; only ``type(n)`` tells it apart.
+
+    Example:
+        >>> t = record(lambda xs, i: xs[i] * 2.0, ([1.5, 2.5], 1), {})
+        >>> sorted(t.structural), str(t.guards[0]).split(" (")[0]
+        ([2], 'guard #2 == 1.0')
+    """
+
+    __slots__ = ("_position", "_tracer", "_value")
+
+    def __init__(self, tracer: Tracer, position: int, value: int) -> None:
+        self._tracer, self._position, self._value = tracer, position, value
+
+    def _structure(self) -> int:
+        if _state.tracer is self._tracer:
+            self._tracer.structure(self._position, self._value)
+        return self._value
+
+    def __float__(self) -> float:
+        x = float(self._value)
+        if _state.tracer is not self._tracer:
+            return x
+        caller = sys._getframe(1)
+        if caller.f_code is _core.TO_FLOAT and caller.f_back is not None:
+            if caller.f_back.f_code in _core.CONSTANT_MAKERS:
+                self._tracer.pending.append((self._position, x))  # an operand: data
+                return x
+        elif caller.f_code is _core.COMPARE:
+            return x  # the engine reports the comparison itself, as data
+        self._tracer.structure(self._position, self._value)
+        return x
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return int  # so that isinstance(n, int) is True, as for the int it stands for
+
+    def __getattr__(self, name: str) -> Any:
+        if not hasattr(int, name):  # (``shape``, ``dtype``: what duck typing asks for)
+            raise AttributeError(f"'int' object has no attribute {name!r}")
+        return getattr(self._structure(), name)
+
+
+def _structural_method(name: str) -> Callable[..., Any]:
+    def method(self: IntArg, *args: Any) -> Any:
+        if any(isinstance(a, Value) for a in args):
+            return NotImplemented  # the Value's own operator takes the int as an operand
+        plain = [a._structure() if isinstance(a, IntArg) else a for a in args]
+        return getattr(self._structure(), name)(*plain)
+
+    method.__name__ = name
+    return method
+
+
+#: What an int can do besides being converted to a float: each makes it structure.
+_INT_METHODS = """
+    __index__ __int__ __hash__ __bool__ __repr__ __str__ __format__ __neg__ __pos__ __abs__
+    __invert__ __round__ __trunc__ __floor__ __ceil__ __eq__ __ne__ __lt__ __le__ __gt__
+    __ge__ __add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__
+    __floordiv__ __rfloordiv__ __mod__ __rmod__ __divmod__ __rdivmod__ __pow__ __rpow__
+    __lshift__ __rlshift__ __rshift__ __rrshift__ __and__ __rand__ __or__ __ror__ __xor__
+    __rxor__
+"""
+for _name in _INT_METHODS.split():
+    setattr(IntArg, _name, _structural_method(_name))
+numbers.Integral.register(IntArg)
+
+
 def record(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Trace:
     """Run ``fn`` on stand-ins for its float arguments and return the :class:`Trace`.
 
@@ -225,7 +335,9 @@ def record(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 
     _, floats, _ = flatten(args, kwargs)
     tracer = Tracer(len(floats))
-    traced_args, traced_kwargs = substitute(args, kwargs, lambda i: tracer.arg(i, floats[i]))
+    traced_args, traced_kwargs = substitute(
+        args, kwargs, lambda i, is_int: tracer.arg(i, floats[i], is_int)
+    )
     saved = _state.tracer
     _state.tracer = tracer
     try:
