@@ -3,15 +3,16 @@
 Three steps, each timed eagerly and compiled (the same user code, wrapped):
 
 - a CNN on 8×8 images: ``Conv2d(1→4, 3×3) · MaxPool2d(2) · Flatten ·
-  Layer(36→3)``, cross-entropy. Max-pooling is a user op (``ag.defop``)
-  without a numpy kernel, so this one replays on the Python tier;
+  Layer(36→3)``, cross-entropy. Max-pooling is a user op (``ag.defop``),
+  which the numpy tier runs through its record element by element;
 - the same CNN without pooling (``Conv2d(1→4, 3×3, stride 2)``), which
   folds into numpy matrix products;
 - an RNN predicting the next value of sine waves: ``RNN(1→8)`` unrolled over
   the sequence, ``Layer(8→1)`` on every hidden state, squared error.
 
-Labels go in as one-hot floats and the cross-entropy shifts by a guard-free
-running maximum, so each step traces once (see tests/test_layers_compile.py).
+Labels go in as one-hot floats (class probabilities for
+``losses.cross_entropy``), so each step traces once (see
+tests/test_layers_compile.py).
 A step is: clear the gradients, forward over the batch, loss, backward, SGD.
 Before anything is timed, one step of each compiled variant is checked
 against the eager step (loss and every gradient, relative tolerance 1e-9).
@@ -31,16 +32,8 @@ SECTION = "(f) layers"
 
 
 def cross_entropy(ag: Any, rows: Any, onehots: Any) -> Any:
-    """Mean cross-entropy for one-hot float labels, shifted without comparisons (no guards)."""
-    terms = []
-    for z, y in zip(rows, onehots):
-        m = z[0]
-        for v in z[1:]:
-            m = m + (v - m).relu()
-        m = m.detach()
-        shifted = [v - m for v in z]
-        terms.append(ag.sum([s.exp() for s in shifted]).log() - ag.dot(y, shifted))
-    return ag.sum(terms) / len(terms)
+    """Mean cross-entropy against one-hot float labels (class probabilities)."""
+    return ag.losses.cross_entropy(list(rows), [list(y) for y in onehots])
 
 
 @dataclass(frozen=True)

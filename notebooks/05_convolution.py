@@ -184,36 +184,19 @@ print(
 # the result adds the same gradients into `.grad` as eager `backward()`
 # would. The training code stays the code we would write anyway.
 #
-# Two habits make a step trace once and replay every time:
-#
-# - **Labels as one-hot floats.** Floats are the trace's inputs. Python ints
-#   are part of the call's *structure* (they usually index), so each new
-#   combination of 16 class indices would be traced afresh.
-# - **No `max()` on Values.** The cross-entropy subtracts the largest score
-#   before `exp()` so nothing overflows. `max()` compares Values, and a trace
-#   keeps every comparison as a *guard*: a later call whose comparisons come
-#   out differently (another sample's largest score is another class) runs
-#   eagerly. A running maximum m ← m + relu(z − m) needs no comparison: relu
-#   makes its choice inside one op. Any shift gives the same loss, so it is
-#   detached.
+# One habit makes a step trace once and replay every time: **labels as
+# class probabilities** (one-hot floats). `losses.cross_entropy` takes a
+# class index or class probabilities, as PyTorch's does. Floats are the
+# trace's inputs; a class index picks one score, so it is part of the call's
+# *structure*, and each new combination of 16 indices would be traced
+# afresh. The loss needs no other care: its log-sum-exp is a chain of
+# `logaddexp` nodes, which never overflows and makes no comparison that a
+# trace would have to keep as a *guard*.
 
 
 # %%
-def cross_entropy(scores, onehots):
-    """Mean cross-entropy of score lists against one-hot float labels, without a guard."""
-    terms = []
-    for z, y in zip(scores, onehots):
-        m = z[0]
-        for v in z[1:]:
-            m = m + (v - m).relu()
-        m = m.detach()
-        shifted = [v - m for v in z]
-        terms.append(ag.sum([s.exp() for s in shifted]).log() - ag.dot(y, shifted))
-    return ag.sum(terms) / len(terms)
-
-
 def batch_loss(X, Y):
-    return cross_entropy([model(x) for x in X], Y)
+    return losses.cross_entropy([model(x) for x in X], list(Y))
 
 
 step = ag.compile(batch_loss)
@@ -221,16 +204,16 @@ onehot = np.eye(len(CLASSES))[labels]
 first = train[:16]
 ours = batch_loss(pictures[first], onehot[first])
 check = losses.cross_entropy([model(pictures[k]) for k in first], [int(t) for t in labels[first]])
-print(f"this loss: {ours.data:.15f}; losses.cross_entropy: {check.data:.15f}")
+print(f"with one-hot labels: {ours.data:.15f}; with class indices: {check.data:.15f}")
 
 # %% [markdown]
 # Before training, one step's forward and backward both ways, on the same
 # batches: the loss and every gradient agree, and the clock says what the
-# replay saves. `step.mode` is the tier that ran. It is "python": the trace
-# became straight-line Python over floats. The faster "numpy" tier folds
-# the 16 copies of the network into array operations, but it has kernels
-# only for the built-in ops, and the max-pooling node is an op this library
-# defines with `ag.defop`, which it cannot batch yet.
+# replay saves. `step.mode` is the tier that ran: "numpy" folds the 16
+# copies of the network into array operations (the max-pooling node too: it
+# is an op this library defines with `ag.defop`, and the numpy tier calls a
+# user op's own forward and local functions element by element); "python"
+# would be straight-line Python over floats.
 
 
 # %%

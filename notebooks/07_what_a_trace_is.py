@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -191,9 +193,10 @@ print(f"eager {eager_time * 1e3:.1f} ms, compiled {compiled_time * 1e3:.2f} ms p
 # %% [markdown]
 # ## What carries over to JAX and torch.compile
 #
-# - **Trace once per argument structure.** Shapes, lengths and ints are part
-#   of the key; floats are what varies. A new structure traces again (JAX
-#   retraces on new shapes; `torch.compile` on new shapes or ints).
+# - **Trace once per argument structure.** Shapes and lengths are part of
+#   the key, and so is an int that indexes or counts (an int used as a
+#   number is data); floats are what varies. A new structure traces again
+#   (JAX retraces on new shapes; `torch.compile` on new shapes or ints).
 # - **Captured numbers are constants.** A float from the enclosing scope is
 #   baked into the tape; pass what changes as an argument. Captured *Values*
 #   (the weights) are read fresh every call.

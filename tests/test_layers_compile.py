@@ -1,18 +1,13 @@
 """ag.compile traces and replays CNN and RNN training steps, with eager's gradients.
 
-Two things keep a training step on one trace:
-
-- class labels go in as one-hot *floats* (arguments of the trace), not as
-  Python ints, which are part of the argument structure, so every new label
-  combination would be traced again;
-- the cross-entropy shifts the scores by a running maximum built with
-  ``relu`` (m ← m + relu(z - m)), which has no comparison and so no guard:
-  ``max()`` would guard the argmax of every sample, which changes from batch
-  to batch and sends the call back to eager.
-
-A ``MaxPool2d`` node is a user op (``ag.defop``) without a numpy kernel, so a
-CNN with pooling replays on the Python tier; without pooling it folds into
-numpy matrix products.
+Class labels go in as one-hot *floats*, the class probabilities that
+``losses.cross_entropy`` takes: they are arguments of the trace, while a class
+index picks a score and so is part of the argument structure (every new label
+combination would be traced again). The cross-entropy's log-sum-exp is a chain
+of ``logaddexp`` nodes, with no comparison and so no guard. Every op has a
+numpy kernel, and the numpy tier runs a user op (``MaxPool2d``'s ``maxpool``)
+through its record element by element, so CNNs with and without pooling and
+the RNN all fold into numpy.
 """
 
 from __future__ import annotations
@@ -31,16 +26,8 @@ RTOL = 1e-12
 
 
 def cross_entropy(rows: list[list[Value]], onehots: Any) -> Value:
-    """Mean cross-entropy for one-hot float targets; no comparisons, so no guards."""
-    terms = []
-    for z, y in zip(rows, onehots):
-        m = z[0]
-        for v in z[1:]:
-            m = m + (v - m).relu()  # max(m, v) up to rounding; any shift is exact for the loss
-        m = m.detach()
-        shifted = [v - m for v in z]
-        terms.append(ag.sum([s.exp() for s in shifted]).log() - ag.dot(y, shifted))
-    return ag.sum(terms) / len(terms)
+    """Mean cross-entropy against one-hot float labels (class probabilities)."""
+    return losses.cross_entropy(list(rows), [list(y) for y in onehots])
 
 
 def digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -127,13 +114,13 @@ def test_the_guard_free_cross_entropy_is_the_library_one() -> None:
 # --- CNN ---------------------------------------------------------------------------
 
 
-def test_a_cnn_step_with_pooling_replays_on_the_python_tier_with_eager_gradients(
+def test_a_cnn_step_with_pooling_folds_into_numpy_with_eager_gradients(
     traces: list[int],
 ) -> None:
     model = cnn()
     step = ag.compile(lambda X, Y: cross_entropy([model(x) for x in X], Y))
     for seed in range(3):  # three different batches, one trace
-        assert_same_gradients(step, model.parameters(), digits(6, seed), mode="python")
+        assert_same_gradients(step, model.parameters(), digits(6, seed), mode="numpy")
     assert len(traces) == 1
 
 
@@ -161,7 +148,7 @@ def test_compiled_cnn_training_follows_the_eager_trajectory() -> None:
             step(*digits(4, seed)).backward()
             opt.step()
         if compiled:
-            assert step.mode == "python", step.fallback_reason
+            assert step.mode == "numpy", step.fallback_reason
         trained.append([p.data for p in params])
     eager, compiled_ = trained
     assert all(abs(a - b) <= RTOL * max(1.0, abs(a)) for a, b in zip(eager, compiled_))
@@ -174,9 +161,9 @@ def test_int_labels_with_the_library_loss_replay_while_the_labels_stay_the_same(
     images, onehots = digits(4)
     labels = [int(t) for t in onehots.argmax(axis=1)]
     step = ag.compile(lambda X, t: losses.cross_entropy([model(x) for x in X], t))
-    assert_same_gradients(step, model.parameters(), (images, labels), mode="python")
+    assert_same_gradients(step, model.parameters(), (images, labels), mode="numpy")
     other = [(t + 1) % 3 for t in labels]  # new ints: a new structure, traced again, still exact
-    assert_same_gradients(step, model.parameters(), (images, other), mode="python")
+    assert_same_gradients(step, model.parameters(), (images, other), mode="numpy")
     assert len(traces) == 2
 
 

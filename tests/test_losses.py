@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 
+import autograd_lite as ag
 from autograd_lite import Value, losses
 
 
@@ -232,3 +234,28 @@ def test_logsumexp_is_stable_and_its_gradient_is_softmax() -> None:
     assert lse.data == pytest.approx(1000.0 + math.log1p(math.exp(-1.0)), rel=1e-15)
     probs = [p.data for p in losses.softmax([1000.0, 999.0, -1000.0])]
     assert [z.grad for z in zs] == pytest.approx(probs, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    "loss, labels",
+    [
+        (losses.hinge, [-1.0, 1.0]),
+        (losses.binary_cross_entropy_with_logits, [0.0, 1.0]),
+    ],
+)
+def test_compiled_losses_replay_whatever_the_batchs_labels(loss: Any, labels: list[float]) -> None:
+    """Labels are checked inside an op, not by comparisons a trace would keep as guards."""
+    model = ag.nn.MLP(2, [4, 1], seed=0)
+    step = ag.compile(lambda X, y: loss([model(x) for x in X], y))
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        step(rng.normal(size=(16, 2)), rng.choice(labels, size=16))
+        assert step.mode == "numpy", step.fallback_reason
+
+
+def test_a_bad_label_still_raises_when_compiled() -> None:
+    model = ag.nn.MLP(2, [4, 1], seed=0)
+    step = ag.compile(lambda X, y: losses.hinge([model(x) for x in X], y))
+    step(np.zeros((16, 2)), np.ones(16))
+    with pytest.raises(ValueError, match="hinge needs labels -1 or \\+1, got 0.5"):
+        step(np.zeros((16, 2)), np.full(16, 0.5))

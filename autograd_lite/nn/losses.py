@@ -30,6 +30,7 @@ from numbers import Real
 from typing import Any, Literal
 
 from ..core import Value, logaddexp
+from ..core import defop as _defop
 from ..core import sum as value_sum
 
 Reduction = Literal["mean", "sum", "none"]
@@ -67,6 +68,40 @@ def _label(x: object, name: str) -> Any:
     if isinstance(x, Real) or getattr(x, "shape", None) == ():
         return float(x)  # type: ignore[arg-type]
     raise TypeError(f"{name} needs numbers as targets, got {type(x).__name__} {x!r}")
+
+
+def _check_op(name: str, ok: Callable[[float], bool], message: str) -> Any:
+    """An identity op whose forward raises ``ValueError(message)`` when ``ok`` fails.
+
+    A Value target is checked inside an op rather than by comparisons on it,
+    so ``ag.compile`` records no guard that a new batch's labels would fail;
+    a bad target still raises, eagerly and on every compiled tier.
+    """
+
+    def forward(x: float) -> float:
+        if not ok(x):
+            raise ValueError(message.format(x))
+        return x
+
+    return _defop(name, forward, _unit_slope)
+
+
+def _unit_slope(out: Any, x: Any) -> tuple[float]:
+    """∂x/∂x = 1: a check passes its input through unchanged."""
+    return (1.0,)
+
+
+_HINGE_LABEL = _check_op(
+    "hinge_label",
+    lambda y: y in (-1.0, 1.0),
+    "hinge needs labels -1 or +1, got {!r}; map 0/1 labels with 2 * y - 1, "
+    "or use data.make_moons(labels=(-1, 1))",
+)
+_LOGITS_TARGET = _check_op(
+    "bce_target",
+    lambda y: 0.0 <= y <= 1.0,
+    "binary_cross_entropy_with_logits needs a target in [0, 1], got {!r}",
+)
 
 
 def _shown(x: Any) -> Any:
@@ -199,8 +234,8 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
 def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """Binary cross-entropy of σ(z) against t, computed stably from the score z.
 
-    Uses max(z, 0) - z·t + log(1 + e^-|z|): no exp() ever overflows, and the
-    gradient is exactly σ(z) - t, also at z = 0.
+    Uses log(1 + e^z) - z·t with ``ag.logaddexp(0, z)`` for the log: no
+    exp() ever overflows, and the gradient is exactly σ(z) - t, also at z = 0.
 
     Example:
         >>> from autograd_lite import Value
@@ -213,16 +248,16 @@ def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reducti
     def term(z: Any, t: Any) -> Value:
         z = _as_value(z, "binary_cross_entropy_with_logits")
         y = _label(t, "binary_cross_entropy_with_logits")
-        if not 0.0 <= y <= 1.0:
+        if isinstance(y, Value):
+            y = _LOGITS_TARGET(y)
+        elif not 0.0 <= y <= 1.0:
             raise ValueError(
                 f"binary_cross_entropy_with_logits needs a target in [0, 1], got {_shown(y)!r}"
             )
-        # Branch on the sign so that exp() only ever sees -|z|; written this
-        # way (not with abs and relu) the slope at z = 0 is σ(0) - t. The
-        # comparison is on the Value, so a trace records it as a guard.
-        if z >= 0.0:
-            return (1.0 - y) * z + (1.0 + (-z).exp()).log()
-        return -y * z + (1.0 + z.exp()).log()
+        # log(1 + e^z) - t·z, with log(1 + e^z) = logaddexp(0, z): no exp()
+        # overflows, no branch (so a trace needs no guard), and the slope is
+        # exactly σ(z) - t, also at z = 0.
+        return logaddexp(0.0, z) - y * z
 
     return _elementwise("binary_cross_entropy_with_logits", logit, target, term, reduction)
 
@@ -238,7 +273,9 @@ def hinge(score: Any, target: Any, reduction: Reduction = "mean") -> Any:
 
     def term(s: Any, t: Any) -> Value:
         y = _label(t, "hinge")
-        if not (-1.0 >= y >= -1.0 or 1.0 <= y <= 1.0):  # y is -1 or +1, also for a Value
+        if isinstance(y, Value):
+            y = _HINGE_LABEL(y)
+        elif y not in (-1.0, 1.0):
             raise ValueError(
                 f"hinge needs labels -1 or +1, got {t!r}; "
                 f"map 0/1 labels with 2 * y - 1, or use data.make_moons(labels=(-1, 1))"
@@ -363,14 +400,19 @@ def cross_entropy(logits: Any, target: Any, reduction: Reduction = "mean") -> An
 
 
 def _probabilities(target: Any, n: int) -> list[Any]:
-    """Class probabilities as given (numbers or Values), checked for length and range."""
+    """Class probabilities as given, checked for length; numbers also for range.
+
+    A Value probability is taken as it is: reading its number to check it
+    would make it a constant of an ``ag.compile`` trace.
+    """
     ps = _as_list(target)
     if len(ps) != n:
         raise ValueError(
             f"cross_entropy got {n} scores but {len(ps)} class probabilities; pass one per class"
         )
     for p in ps:
-        x = p.data if isinstance(p, Value) else p
-        if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 <= float(x) <= 1.0:
+        if isinstance(p, Value):
+            continue
+        if isinstance(p, bool) or not isinstance(p, Real) or not 0.0 <= float(p) <= 1.0:
             raise ValueError(f"cross_entropy needs class probabilities in [0, 1], got {p!r}")
     return ps
