@@ -257,5 +257,5 @@ def test_a_bad_label_still_raises_when_compiled() -> None:
     model = ag.nn.MLP(2, [4, 1], seed=0)
     step = ag.compile(lambda X, y: losses.hinge([model(x) for x in X], y))
     step(np.zeros((16, 2)), np.ones(16))
-    with pytest.raises(ValueError, match="hinge needs labels -1 or \\+1, got 0.5"):
+    with pytest.raises(ValueError, match=r"hinge needs labels -1 or \+1, got 0\.5"):
         step(np.zeros((16, 2)), np.full(16, 0.5))
