@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import autograd_lite as ag
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 
@@ -28,6 +30,15 @@ def test_every_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace: dict[str, object] = {}
+    ops_before = set(ag.OPS)
+    try:
+        run_blocks(namespace)
+    finally:  # the README defines ops (ag.defop); they must not outlive the test
+        for name in set(ag.OPS) - ops_before:
+            del ag.core.ops._OPS[name]
+
+
+def run_blocks(namespace: dict[str, object]) -> None:
     for number, block in enumerate(BLOCKS):
         shown = re.search(r"^# (\w+Error): ", block, re.M)
         try:
