@@ -46,6 +46,9 @@ def footprint(engine: Engine, spec: GraphSpec) -> Footprint:
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
+        node_type = type(engine.leaf(0.0))
+        # Nodes of this type that other sections keep alive are not this graph's.
+        before = sum(1 for o in gc.get_objects() if type(o) is node_type)
         root = build(engine, spec, [engine.leaf(x) for x in spec.leaves])
         built = tracemalloc.get_traced_memory()[0] - base
         root.backward()
@@ -54,13 +57,12 @@ def footprint(engine: Engine, spec: GraphSpec) -> Footprint:
             ref: weakref.ref[object] | None = weakref.ref(root)
         except TypeError:
             ref = None
-        node_type = type(root)
         del root
         left = tracemalloc.get_traced_memory()[0] - base
         died = None if ref is None else ref() is None
         # Count survivors by type, not bytes: freed memory may stay in the
         # interpreter's free lists, which only gc.collect() empties.
-        alive = sum(1 for o in gc.get_objects() if type(o) is node_type)
+        alive = sum(1 for o in gc.get_objects() if type(o) is node_type) - before
         gc.collect()
         collected = tracemalloc.get_traced_memory()[0] - base
     finally:

@@ -30,7 +30,6 @@ from numbers import Real
 from typing import Any, Literal
 
 from ..core import Value, logaddexp
-from ..core import defop as _defop
 from ..core import sum as value_sum
 
 Reduction = Literal["mean", "sum", "none"]
@@ -68,40 +67,6 @@ def _label(x: object, name: str) -> Any:
     if isinstance(x, Real) or getattr(x, "shape", None) == ():
         return float(x)  # type: ignore[arg-type]
     raise TypeError(f"{name} needs numbers as targets, got {type(x).__name__} {x!r}")
-
-
-def _check_op(name: str, ok: Callable[[float], bool], message: str) -> Any:
-    """An identity op whose forward raises ``ValueError(message)`` when ``ok`` fails.
-
-    A Value target is checked inside an op rather than by comparisons on it,
-    so ``ag.compile`` records no guard that a new batch's labels would fail;
-    a bad target still raises, eagerly and on every compiled tier.
-    """
-
-    def forward(x: float) -> float:
-        if not ok(x):
-            raise ValueError(message.format(x))
-        return x
-
-    return _defop(name, forward, _unit_slope)
-
-
-def _unit_slope(out: Any, x: Any) -> tuple[float]:
-    """∂x/∂x = 1: a check passes its input through unchanged."""
-    return (1.0,)
-
-
-_HINGE_LABEL = _check_op(
-    "hinge_label",
-    lambda y: y in (-1.0, 1.0),
-    "hinge needs labels -1 or +1, got {!r}; map 0/1 labels with 2 * y - 1, "
-    "or use data.make_moons(labels=(-1, 1))",
-)
-_LOGITS_TARGET = _check_op(
-    "bce_target",
-    lambda y: 0.0 <= y <= 1.0,
-    "binary_cross_entropy_with_logits needs a target in [0, 1], got {!r}",
-)
 
 
 def _shown(x: Any) -> Any:
@@ -248,9 +213,9 @@ def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reducti
     def term(z: Any, t: Any) -> Value:
         z = _as_value(z, "binary_cross_entropy_with_logits")
         y = _label(t, "binary_cross_entropy_with_logits")
-        if isinstance(y, Value):
-            y = _LOGITS_TARGET(y)
-        elif not 0.0 <= y <= 1.0:
+        # A Value target is taken as it is: comparing it would make every
+        # compiled step guard on its labels (and leave the trace when they change).
+        if not isinstance(y, Value) and not 0.0 <= y <= 1.0:
             raise ValueError(
                 f"binary_cross_entropy_with_logits needs a target in [0, 1], got {_shown(y)!r}"
             )
@@ -273,9 +238,9 @@ def hinge(score: Any, target: Any, reduction: Reduction = "mean") -> Any:
 
     def term(s: Any, t: Any) -> Value:
         y = _label(t, "hinge")
-        if isinstance(y, Value):
-            y = _HINGE_LABEL(y)
-        elif y not in (-1.0, 1.0):
+        # A Value label is taken as it is: comparing it would make every
+        # compiled step guard on its labels (and leave the trace when they change).
+        if not isinstance(y, Value) and y not in (-1.0, 1.0):
             raise ValueError(
                 f"hinge needs labels -1 or +1, got {t!r}; "
                 f"map 0/1 labels with 2 * y - 1, or use data.make_moons(labels=(-1, 1))"
