@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -22,7 +23,10 @@ def test_neuron_is_one_dot_node_then_the_activation() -> None:
     assert z.data == pytest.approx(expected, rel=1e-15)
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+@pytest.mark.parametrize(
+    "activation",
+    ["relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "softplus", "linear"],
+)
 def test_each_activation_applies_its_function(activation: str) -> None:
     n = nn.Neuron(2, activation=activation, seed=1)
     n.w[0].data, n.w[1].data, n.b.data = 0.5, -2.0, 0.25
@@ -31,14 +35,18 @@ def test_each_activation_applies_its_function(activation: str) -> None:
         "relu": max(z, 0.0),
         "tanh": math.tanh(z),
         "sigmoid": 1 / (1 + math.exp(-z)),
+        "leaky_relu": z if z > 0 else 0.01 * z,
+        "elu": z if z > 0 else math.expm1(z),
+        "gelu": 0.5 * z * (1 + math.erf(z / math.sqrt(2))),
+        "softplus": math.log1p(math.exp(z)),
         "linear": z,
     }[activation]
     assert n([1.0, 0.75]).data == pytest.approx(expected, rel=1e-15)
 
 
 def test_unknown_activation_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="unknown activation 'softplus'"):
-        nn.MLP(2, [3, 1], activation="softplus")
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        nn.MLP(2, [3, 1], activation="swish")
 
 
 def test_mlp_2_16_16_1_has_337_parameters() -> None:
@@ -182,3 +190,29 @@ def test_a_custom_module_gets_parameters_and_state_from_named_members() -> None:
     m = Affine()
     assert [name for name, _ in m.named_parameters()] == ["scale", "inner.w.0", "inner.b"]
     assert set(m.state_dict()) == {"scale", "inner.w", "inner.b"}
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "elu", "gelu", "softplus"])
+def test_the_newer_activations_train_save_and_match_torch(
+    activation: str, tmp_path: pathlib.Path
+) -> None:
+    torch = pytest.importorskip("torch")
+    model = nn.MLP(2, [5, 1], activation=activation, seed=3)
+    x = [0.3, -1.2]
+    out = model(x)
+    out.backward()
+    assert ag.gradcheck(lambda a, b: model([a, b]), x)
+    twin = model.to_torch()
+    assert twin(torch.tensor([x], dtype=torch.float64)).item() == pytest.approx(out.data, rel=1e-12)
+    back = nn.MLP.from_torch(twin)
+    assert back(x).data == pytest.approx(out.data, rel=1e-12)
+    path = tmp_path / "model.json"
+    model.save(path)
+    assert nn.MLP.load(path)(x).data == out.data
+
+
+def test_a_torch_activation_with_other_settings_is_refused_by_name() -> None:
+    torch = pytest.importorskip("torch")
+    module = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.LeakyReLU(0.2)).double()
+    with pytest.raises(TypeError, match=r"negative_slope=0\.2"):
+        nn.MLP.from_torch(module)

@@ -173,8 +173,8 @@ def test_from_torch_refuses_what_has_no_equivalent(
 
 
 def test_from_torch_names_unknown_torch_modules() -> None:
-    with pytest.raises(TypeError, match=r"no autograd_lite equivalent.*GELU"):
-        nn.Module.from_torch(tnn.Sequential(tnn.Linear(2, 2), tnn.GELU()))
+    with pytest.raises(TypeError, match=r"no autograd_lite equivalent.*SiLU"):
+        nn.Module.from_torch(tnn.Sequential(tnn.Linear(2, 2), tnn.SiLU()))
     with pytest.raises(TypeError, match="must follow a Linear or Conv2d"):
         nn.Module.from_torch(tnn.Sequential(tnn.Flatten(), tnn.ReLU()))
     with pytest.raises(TypeError, match=r"needs a torch\.nn\.Module"):

@@ -69,7 +69,8 @@ class Conv2d(Module):
         kernel_size: the side k of the square kernel.
         stride: the step between receptive fields, in both directions.
         padding: zeros added on each side of the input, in both directions.
-        activation: "relu", "tanh", "sigmoid" or "linear".
+        activation: one of ``nn.ACTIVATIONS`` ("relu", "tanh", "sigmoid",
+            "leaky_relu", "elu", "gelu", "softplus", "linear").
         seed: an int, a numpy Generator, or None for a random initialisation.
 
     Weights start as normal draws scaled by :func:`init_std` with fan-in

@@ -1,7 +1,8 @@
 """Neural networks made of Values: ``Module``, ``Neuron``, ``Layer``, ``MLP``.
 
 A neuron is the textbook one: the weighted sum z = Σ wᵢxᵢ + b, computed as a
-single ``ag.dot`` node, followed by an activation (relu, tanh, sigmoid or
+single ``ag.dot`` node, followed by an activation (relu, tanh, sigmoid,
+leaky_relu, elu, gelu, softplus or
 linear). A ``Layer`` is a row of neurons that see the same inputs; an ``MLP``
 is a stack of layers. Every number a model learns is a leaf ``Value`` listed by
 ``parameters()``, so ``loss.backward()`` fills in their gradients and an
@@ -49,8 +50,14 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
+    "leaky_relu": Value.leaky_relu,  # slope 0.01 below 0, as torch's default
+    "elu": Value.elu,
+    "gelu": Value.gelu,  # the exact (erf) form
+    "softplus": Value.softplus,  # ln(1 + eˣ), x itself above 20, as torch
     "linear": None,
 }
+#: Activations that pass roughly half the signal through, like relu: He initialisation.
+RELU_LIKE = frozenset({"relu", "leaky_relu", "elu", "gelu", "softplus"})
 
 __all__ = ["ACTIVATIONS", "FILE_FORMAT", "FILE_VERSION", "MLP", "Layer", "Module", "Neuron"]
 
@@ -105,9 +112,10 @@ def _generator(seed: Seed) -> np.random.Generator:
 
 
 def init_std(activation: str, fan_in: int, fan_out: int = 1) -> float:
-    """Standard deviation of the initial weights: He for relu, Xavier/Glorot otherwise.
+    """Standard deviation of the initial weights: He for relu-like, Xavier/Glorot otherwise.
 
-    He (relu): √(2 / fan_in) keeps the signal's variance through relu layers.
+    He (relu, leaky_relu, elu, gelu, softplus): √(2 / fan_in) keeps the
+    signal's variance through layers that pass about half of it on.
     Glorot (tanh, sigmoid, linear): √(2 / (fan_in + fan_out)) balances the
     forward and the backward pass.
 
@@ -115,7 +123,7 @@ def init_std(activation: str, fan_in: int, fan_out: int = 1) -> float:
         >>> init_std("relu", 2), round(init_std("tanh", 2, 2), 4)
         (1.0, 0.7071)
     """
-    if _check_activation(activation) == "relu":
+    if _check_activation(activation) in RELU_LIKE:
         return math.sqrt(2.0 / fan_in)
     return math.sqrt(2.0 / (fan_in + fan_out))
 
@@ -519,7 +527,8 @@ class Neuron(Module):
 
     Args:
         nin: number of inputs.
-        activation: "relu", "tanh", "sigmoid" or "linear".
+        activation: one of :data:`ACTIVATIONS` ("relu", "tanh", "sigmoid",
+            "leaky_relu", "elu", "gelu", "softplus", "linear").
         seed: an int, a numpy Generator, or None for a random initialisation.
         fan_out: width of the layer the neuron sits in (for Glorot scaling).
 

@@ -46,7 +46,22 @@ if TYPE_CHECKING:
     import torch
 
 #: Our activation names -> the name of the torch.nn module applying it.
-_TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+_TORCH_ACTIVATIONS = {
+    "relu": "ReLU",
+    "tanh": "Tanh",
+    "sigmoid": "Sigmoid",
+    "leaky_relu": "LeakyReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+    "softplus": "Softplus",
+}
+#: The settings our activations have: a torch module with other ones has no equivalent.
+_TORCH_DEFAULTS = {
+    "LeakyReLU": {"negative_slope": 0.01},
+    "ELU": {"alpha": 1.0},
+    "GELU": {"approximate": "none"},
+    "Softplus": {"beta": 1.0, "threshold": 20.0},
+}
 
 
 def _torch() -> Any:
@@ -232,6 +247,12 @@ def _stages(module: Any, tnn: Any) -> list[tuple[Any, str]]:
     for m in flat:
         name = type(m).__name__
         if name in _OUR_ACTIVATIONS:
+            for setting, ours in _TORCH_DEFAULTS.get(name, {}).items():
+                if getattr(m, setting) != ours:
+                    raise TypeError(
+                        f"from_torch(): {m} has {setting}={getattr(m, setting)!r}; "
+                        f"autograd_lite's {_OUR_ACTIVATIONS[name]} uses {setting}={ours!r}"
+                    )
             owner = type(stages[-1][0]).__name__ if stages else ""
             if owner not in ("Linear", "Conv2d") or stages[-1][1] != "linear":
                 raise TypeError(
