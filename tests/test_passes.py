@@ -406,3 +406,8 @@ def test_steps_carry_each_inputs_running_gradient_and_the_last_one_is_final() ->
             last[inp] = so_far
     y.backward()
     assert last[x] == x.grad and last[y.inputs[0]] == y.inputs[0].grad
+
+
+def test_has_hooks_names_what_it_needed() -> None:
+    with pytest.raises(TypeError, match="has_hooks\\(\\) needs an iterable of Values, got int"):
+        ag.has_hooks(5)  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ import re
 from typing import Any
 
 from . import _core
-from .codegen_python import _FORWARD, _LOCAL, PythonProgram, _ident, _literal, functions
+from .codegen_python import _LOCAL, PythonProgram, _forward_expr, _ident, _literal, functions
 from .fold import ARG, CONST, PARAM, Folded, Group, fold
 from .trace import Trace
 
@@ -179,7 +179,7 @@ class _Generator:
         cols = [self.column(g, k, s, idx) for k, (s, idx) in pairs]
         self.inputs[g] = cols
         names = [expr if kind == "scalar" else f"c{k}" for k, (kind, expr) in enumerate(cols)]
-        expr = self.forward_expr(group.op, names)
+        expr = _forward_expr(group.op, names, self.ns)
         lists = [(f"c{k}", e) for k, (kind, e) in enumerate(cols) if kind == "list"]
         if not lists:
             self.fwd.append(f"v{g} = [{expr}] * {group.size}")
@@ -189,21 +189,6 @@ class _Generator:
             targets = ", ".join(n for n, _ in lists)
             sources = ", ".join(e for _, e in lists)
             self.fwd.append(f"v{g} = [{expr} for {targets} in zip({sources})]")
-
-    def forward_expr(self, op: str, ins: list[str]) -> str:
-        template = _FORWARD.get(op)
-        if template is not None:
-            return template.format(*ins)
-        if op == "sum":
-            return f"sum(({', '.join(ins)},), 0.0)"
-        if op == "dot":
-            n = len(ins) // 2
-            terms = ", ".join(f"{w} * {x}" for w, x in zip(ins[:n], ins[n : 2 * n]))
-            total = f"sum(({terms}{',' if n else ''}), 0.0)"
-            return f"{total} + {ins[2 * n]}" if len(ins) % 2 else total
-        fn = f"F_{_ident(op)}"
-        self.ns[fn] = _core.op_forward(op)
-        return f"{fn}({', '.join(ins)})"
 
     # -- a layer of neurons: samples x neurons --
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backward import gradients
-from .value import Value, _to_float
+from .value import Value, to_float
 
 
 class _Depth(threading.local):
@@ -47,14 +47,14 @@ def _lift(arg: Any, position: int) -> tuple[Any, list[Value], Callable[[list[Any
         leaf = arg.identity()
         return leaf, [leaf], lambda gs: gs[0]
     if isinstance(arg, (list, tuple)):
-        leaves = [x.identity() if isinstance(x, Value) else Value(_to_float(x, what)) for x in arg]
+        leaves = [x.identity() if isinstance(x, Value) else Value(to_float(x, what)) for x in arg]
         kind = type(arg)
         return kind(leaves), leaves, lambda gs: kind(gs)
     if hasattr(arg, "__array__") and getattr(arg, "shape", ()) != ():
         import numpy as np
 
         flat = list(np.asarray(arg, dtype=object).ravel())
-        leaves = [x.identity() if isinstance(x, Value) else Value(_to_float(x, what)) for x in flat]
+        leaves = [x.identity() if isinstance(x, Value) else Value(to_float(x, what)) for x in flat]
         shape = np.shape(arg)
 
         def arrange(gs: list[Any]) -> Any:
@@ -69,7 +69,7 @@ def _lift(arg: Any, position: int) -> tuple[Any, list[Value], Callable[[list[Any
         boxed = np.empty(len(leaves), dtype=object)
         boxed[:] = leaves
         return boxed.reshape(shape), leaves, arrange
-    leaf = Value(_to_float(arg, what))
+    leaf = Value(to_float(arg, what))
     return leaf, [leaf], lambda gs: gs[0]
 
 
@@ -117,7 +117,7 @@ def _trace(
     finally:
         _depth.level -= 1
     if not isinstance(out, Value):
-        out = Value(_to_float(out, f"the result of {name}()"))
+        out = Value(to_float(out, f"the result of {name}()"))
     return out, leaves, spans, nested
 
 

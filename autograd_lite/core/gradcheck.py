@@ -19,7 +19,7 @@ from typing import Any
 
 from .functional import grad, value_and_grad
 from .mode import no_grad
-from .value import Value, _to_float
+from .value import Value, to_float
 
 
 class GradcheckError(AssertionError):
@@ -43,7 +43,7 @@ class GradcheckError(AssertionError):
 def _evaluate(f: Callable[..., Any], xs: Sequence[float]) -> float:
     with no_grad():
         out = f(*[Value(x) for x in xs])
-    return out.data if isinstance(out, Value) else _to_float(out, "gradcheck's function result")
+    return out.data if isinstance(out, Value) else to_float(out, "gradcheck's function result")
 
 
 def _slope(fn: Callable[[Sequence[float]], float], xs: list[float], i: int, eps: float) -> float:
@@ -95,7 +95,7 @@ def _floats(inputs: Sequence[Any], eps: float) -> tuple[list[float], list[str]]:
         raise ValueError(f"gradcheck needs a positive step eps, got {eps!r}")
     if isinstance(inputs, Value) or not hasattr(inputs, "__len__"):
         inputs = [inputs]  # a single scalar
-    xs = [x.data if isinstance(x, Value) else _to_float(x, "gradcheck input") for x in inputs]
+    xs = [x.data if isinstance(x, Value) else to_float(x, "gradcheck input") for x in inputs]
     labels = [f" ({x.label!r})" if isinstance(x, Value) and x.label else "" for x in inputs]
     return xs, labels
 

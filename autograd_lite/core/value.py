@@ -76,7 +76,6 @@ def to_float(x: object, what: str) -> float:
     raise TypeError(f"{what} needs a real number, got {kind.__name__} {_clip(repr(x))}")
 
 
-_to_float = to_float
 
 
 def _is_numpy_real(x: object) -> bool:
@@ -403,7 +402,6 @@ class Constant(Value):
         return True
 
 
-_Constant = Constant  # the name the rest of the core has always used
 
 def has_hooks(values: Iterable[Value]) -> bool:
     """Whether any of ``values`` has a gradient hook (cheap when no Value anywhere has one).
@@ -413,7 +411,13 @@ def has_hooks(values: Iterable[Value]) -> bool:
         >>> has_hooks([x, y]), (x.register_hook(print) and has_hooks([x, y]))
         (False, True)
     """
-    return bool(HOOKED) and any(map(hooks_of, values))
+    try:
+        found = iter(values)
+    except TypeError:
+        raise TypeError(
+            f"has_hooks() needs an iterable of Values, got {type(values).__name__}"
+        ) from None
+    return bool(HOOKED) and any(map(hooks_of, found))
 
 
 def hooks_of(v: Value) -> list[Callable[[Any], Any]] | None:

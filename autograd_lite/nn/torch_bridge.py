@@ -56,7 +56,7 @@ _TORCH_ACTIVATIONS = {
     "softplus": "Softplus",
 }
 #: The settings our activations have: a torch module with other ones has no equivalent.
-_TORCH_DEFAULTS = {
+_TORCH_DEFAULTS: dict[str, dict[str, object]] = {
     "LeakyReLU": {"negative_slope": 0.01},
     "ELU": {"alpha": 1.0},
     "GELU": {"approximate": "none"},
