@@ -146,6 +146,54 @@ def test_an_unexpected_error_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.stderr == "python -m autograd_lite: error: RuntimeError: disk on fire\n"
 
 
+# Ctrl-C whose KeyboardInterrupt never reaches the command line: a finalizer only
+# prints "Exception ignored", and numpy interrupted while its C core loads reports an
+# ImportError (which `try: import numpy` takes for "no numpy"). The stand-in presses
+# Ctrl-C for real when the chosen module is imported, then swallows the exception.
+SWALLOWING = """
+import os, signal, sys
+target, kind = os.environ["AGL_FAIL_AT"], os.environ["AGL_SWALLOW_AS"]
+class Swallow:
+    def find_spec(self, name, path=None, module=None):
+        if name == target:
+            sys.meta_path.remove(self)
+            try:
+                signal.raise_signal(signal.SIGINT)
+            except KeyboardInterrupt:
+                if kind == "import-error":
+                    raise ImportError("PyCapsule_Import could not import module 'datetime'")
+        return None
+sys.meta_path.insert(0, Swallow())
+"""
+
+
+@pytest.mark.parametrize("kind", ["import-error", "ignored"])
+@pytest.mark.parametrize("module", ["numpy", "graphviz"])
+def test_a_ctrl_c_whose_exception_was_swallowed_still_exits_130(
+    tmp_path: Path, module: str, kind: str
+) -> None:
+    # numpy loads before training: the long demo must stop at its next step, not
+    # train on for minutes. graphviz loads at the end, after a short run.
+    (tmp_path / "sitecustomize.py").write_text(SWALLOWING)
+    svg = str(tmp_path / "g.svg")
+    command = (
+        long_demo(tmp_path)
+        if module == "numpy"
+        else [sys.executable, "-m", "autograd_lite", "demo", *TINY_DEMO, "--out", svg]
+    )
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env(
+            PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", AGL_FAIL_AT=module, AGL_SWALLOW_AS=kind
+        ),
+    )
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip() == "interrupted"
+
+
 def test_ctrl_c_during_training_exits_130_with_one_word(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         long_demo(tmp_path),

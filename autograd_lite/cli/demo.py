@@ -29,6 +29,7 @@ from ..compile import compile as compile_loss
 from ..core import Value, no_grad
 from ..nn import data, losses, optim
 from ..nn import modules as nn
+from . import interrupt
 
 #: What the progress callback receives: step (1-based), loss, training accuracy.
 Progress = Callable[[int, float, float], None]
@@ -128,6 +129,7 @@ def train(
     timed = 0.0
     start = time.perf_counter()
     for step in range(1, steps + 1):
+        interrupt.check()
         began = time.perf_counter()
         opt.zero_grad()
         loss = step_loss(X, targets)

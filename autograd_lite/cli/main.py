@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
+from . import interrupt
 
 #: Upper bounds of the demo's options: beyond them a run would take hours or diverge.
 MAX_STEPS = 100_000
@@ -217,6 +218,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ...
         True
     """
+    with interrupt.watching():
+        status = _main(argv)
+        if interrupt.pressed() and status != 130:
+            # The KeyboardInterrupt was swallowed on the way (see .interrupt).
+            _say("\ninterrupted")
+            status = 130
+    return status
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -233,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         return 0
     except Exception as exc:
+        if interrupt.pressed():  # Ctrl-C, reported as something else (see .interrupt)
+            _say("\ninterrupted")
+            return 130
         if os.environ.get("AUTOGRAD_LITE_TRACEBACK"):
             raise
         _say(f"{_prog()}: error: {type(exc).__name__}: {exc}")
