@@ -86,9 +86,17 @@ def test_every_unary_record_is_a_value_method_and_a_module_function() -> None:
             assert getattr(ag, name) is op
 
 
-@pytest.mark.parametrize("alias, name", [("arcsin", "asin"), ("arccos", "acos"),
-                                         ("arctan", "atan"), ("arcsinh", "asinh"),
-                                         ("arccosh", "acosh"), ("arctanh", "atanh")])
+@pytest.mark.parametrize(
+    "alias, name",
+    [
+        ("arcsin", "asin"),
+        ("arccos", "acos"),
+        ("arctan", "atan"),
+        ("arcsinh", "asinh"),
+        ("arccosh", "acosh"),
+        ("arctanh", "atanh"),
+    ],
+)
 def test_numpy_names_work_on_object_arrays(alias: str, name: str) -> None:
     np = pytest.importorskip("numpy")
     x = 1.5 if name == "acosh" else 0.5

@@ -18,9 +18,7 @@ smooth_relu = ag.defop(
     "user_softplus", lambda x: math.log1p(math.exp(x)), lambda out, x: (ag.sigmoid(x),)
 )
 # a binary user op: x·eʸ
-scaled_exp = ag.defop(
-    "scaled_exp", lambda x, y: x * ag.exp(y), lambda out, x, y: (ag.exp(y), out)
-)
+scaled_exp = ag.defop("scaled_exp", lambda x, y: x * ag.exp(y), lambda out, x, y: (ag.exp(y), out))
 
 
 def softplus(x: float) -> float:

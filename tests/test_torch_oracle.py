@@ -15,6 +15,7 @@ from autograd_lite import Value
 
 torch = pytest.importorskip("torch")
 
+
 # Every op of the shared table (tests/optable.py), applied in both engines
 # through the table's own twin calls, which shape operands into each op's
 # domain and keep the graphs well conditioned (saturating and periodic

@@ -942,9 +942,7 @@ def sum_values(values: Iterable[Any]) -> Value:
 # --- user-defined ops ---------------------------------------------------------
 
 
-def defop(
-    name: str, forward: Callable[..., float], local: Callable[..., Sequence[Any]]
-) -> Op:
+def defop(name: str, forward: Callable[..., float], local: Callable[..., Sequence[Any]]) -> Op:
     """Add an op from outside the package; it works everywhere a built-in one does.
 
     Args:

@@ -76,8 +76,6 @@ def to_float(x: object, what: str) -> float:
     raise TypeError(f"{what} needs a real number, got {kind.__name__} {_clip(repr(x))}")
 
 
-
-
 def _is_numpy_real(x: object) -> bool:
     """numpy's bool_ and 0-d numeric arrays (not Real by the numbers ABCs)."""
     dtype = getattr(x, "dtype", None)
@@ -144,6 +142,7 @@ class Value:
     # The operators and elementary functions are generated from the op
     # records in ops.py (one record per op); these stubs only type them.
     if TYPE_CHECKING:
+
         def __add__(self, other: Operand) -> Value: ...
         def __radd__(self, other: Operand) -> Value: ...
         def __sub__(self, other: Operand) -> Value: ...
@@ -400,7 +399,6 @@ class Constant(Value):
     @property
     def is_constant(self) -> bool:
         return True
-
 
 
 def has_hooks(values: Iterable[Value]) -> bool:
