@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from typing import Any
 
 import pytest
@@ -152,9 +151,7 @@ def test_a_layer_alone_draws_too() -> None:
 
 def test_the_drawing_stays_small_for_a_huge_layer() -> None:
     wide = nn.Sequential(nn.Conv2d(1, 300, 3, seed=0), nn.Flatten(), nn.Layer(300 * 4, 200, seed=0))
-    start = time.perf_counter()
     g = ag.draw_model(wide, input_shape=(1, 4, 4))
-    assert time.perf_counter() - start < 5.0
     assert len(g.source) < 20_000 and len(g.text) < 2_000
 
 

