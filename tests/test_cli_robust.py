@@ -153,10 +153,16 @@ def test_an_unexpected_error_is_one_line_and_exit_1(tmp_path: Path) -> None:
 SWALLOWING = """
 import os, signal, sys
 target, kind = os.environ["AGL_FAIL_AT"], os.environ["AGL_SWALLOW_AS"]
+class Finalizer:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)  # Python prints "Exception ignored" and goes on
 class Swallow:
     def find_spec(self, name, path=None, module=None):
         if name == target:
             sys.meta_path.remove(self)
+            if kind == "finalizer":
+                Finalizer()
+                return None
             try:
                 signal.raise_signal(signal.SIGINT)
             except KeyboardInterrupt:
@@ -167,7 +173,7 @@ sys.meta_path.insert(0, Swallow())
 """
 
 
-@pytest.mark.parametrize("kind", ["import-error", "ignored"])
+@pytest.mark.parametrize("kind", ["import-error", "ignored", "finalizer"])
 @pytest.mark.parametrize("module", ["numpy", "graphviz"])
 def test_a_ctrl_c_whose_exception_was_swallowed_still_exits_130(
     tmp_path: Path, module: str, kind: str
