@@ -426,6 +426,36 @@ def test_a_file_for_another_architecture_is_refused_by_an_instance(tmp_path: Pat
     assert snapshot(target) == before
 
 
+@pytest.mark.parametrize("config_change", [("nin", 2.0), ("nin", True), ("nouts", [4.0, 1])])
+def test_an_instance_refuses_a_config_that_only_compares_equal(
+    tmp_path: Path, config_change: tuple[str, Any]
+) -> None:
+    # 2.0 == 2 and True == 1 in Python, but a file saying so is not this model's file:
+    # the class loader refuses it, so loading into an instance must refuse it too.
+    path = tmp_path / "m.json"
+    nn.MLP(2, [4, 1], seed=0).save(path)
+    payload = json.loads(path.read_text())
+    key, value = config_change
+    payload["config"][key] = value
+    path.write_text(json.dumps(payload))
+    target = nn.MLP(2, [4, 1], seed=1)
+    before = snapshot(target)
+    with pytest.raises(ModelFileError):
+        nn.MLP.load(path)
+    with pytest.raises(ModelFileError, match="does not match"):
+        target.load(path)
+    assert snapshot(target) == before
+
+
+@pytest.mark.parametrize("big", [1.5e308, -1.7976931348623157e308, 5e-324])
+def test_every_finite_weight_that_saves_loads_back(tmp_path: Path, big: float) -> None:
+    model = nn.MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].w[0].data = big
+    path = tmp_path / "m.json"
+    model.save(path)
+    assert nn.MLP.load(path).state_dict() == model.state_dict()
+
+
 def mutations(data: bytes, rng: random.Random) -> Iterator[bytes]:
     """Endless byte-level mutations of ``data``: flips, inserts, deletions, splices, numbers."""
     specials = [b"[", b"{", b'"', b"-", b"e999", b"9" * 60, b"NaN", b"true", b"\xff", b"\x00"]

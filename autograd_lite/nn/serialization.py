@@ -352,9 +352,25 @@ def _entry_problem(value: Any, shape: Shape, key: str) -> tuple[str, type[ModelF
                 f"{where} needs a number, got {type(item).__name__} {repr(item)[:40]}",
                 ModelFileTypeError,
             )
-        if not -1e308 < item < 1e308:  # also NaN; compares a huge int without converting it
+        if not _finite(item):
             return f"{where} needs a finite number, got {repr(item)[:40]}", ModelFileError
     return None
+
+
+def _finite(number: float) -> bool:
+    """Whether a JSON number is a finite float: NaN, ±inf and ints beyond float range are not."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an int of 309 digits or more
+        return False
+
+
+def _same_config(a: Any, b: Any) -> bool:
+    """Configs equal as JSON: 2 and 2.0, or 1 and true, are different configs."""
+    try:
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 def check_state(
@@ -462,7 +478,7 @@ def load_into(model: Any, path: PathLike) -> None:
     payload = read_payload(path)
     kind, config = payload["class"], payload["config"]
     mine = model.config()
-    if kind != type(model).__name__ or config != mine:
+    if kind != type(model).__name__ or not _same_config(config, mine):
         raise ModelFileError(
             name,
             f"holds a {kind} with config {str(config)[:200]}, which does not match "
