@@ -112,10 +112,11 @@ def test_later_calls_replay_without_running_the_function():
     assert len(calls) == 1
 
 
-def test_replayed_output_is_a_leaf_value_with_the_loss():
-    w = Value(2.0)
-    out = ag.compile(lambda x: w * x)(4.0)
-    assert isinstance(out, Value) and out.data == 8.0 and out.inputs == ()
+def test_replayed_output_is_one_node_over_the_parameters_with_their_derivatives():
+    w, b = Value(2.0), Value(0.5)
+    out = ag.compile(lambda x: w * x * w + b)(4.0)
+    assert isinstance(out, Value) and out.data == 16.5 and out.op == "compiled"
+    assert out.inputs == (w, b) and out.local_grads == (16.0, 1.0)  # ∂/∂w = 2wx, ∂/∂b = 1
 
 
 def test_a_new_argument_structure_traces_again():

@@ -24,12 +24,15 @@ from typing import Any
 from ..core.value import Value
 from . import _core, replay
 from .args import flatten
+from .environment import Environment
 from .trace import Trace, record
 
 #: How many traces (one per guard outcome) a single argument structure may collect.
 MAX_TRACES = 8
 #: How many values of its structural int arguments one argument structure is traced for.
 MAX_INT_VALUES = 16
+#: How many calls in a row may find a name the function reads rebound before it runs eagerly.
+MAX_REBINDS = 4
 TIERS = ("numpy", "python", "eager")
 _read_data = operator.attrgetter("data")
 
@@ -84,6 +87,10 @@ class Compiled:
         self._int_sites: dict[Any, str] = {}
         self._lock = threading.RLock()
         self._warned = False
+        # The names the function reads, as bound when it was traced (see .environment).
+        self._env: Environment | None = None
+        self._rebinds = 0  # calls in a row that found one rebound
+        self._unstable: str | None = None  # set: a name is rebound at every call; run eagerly
 
     def __repr__(self) -> str:
         name = getattr(self.fn, "__qualname__", repr(self.fn))
@@ -120,6 +127,8 @@ class Compiled:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         why = _eager_reason() if self.tier != "eager" else "compiled with tier='eager'"
+        if why is None:
+            why = self._unstable or self._check_environment()
         if why is not None:
             return self._eager(why, args, kwargs)
         key, base, floats, values = self._key(args, kwargs)
@@ -156,6 +165,28 @@ class Compiled:
 
     # -- internals --
 
+    def _check_environment(self) -> str | None:
+        """Forget every trace if a name the function reads was rebound since it was traced."""
+        env = self._env
+        name = env.changed() if env is not None else None
+        if name is None:
+            self._rebinds = 0
+            return None
+        with self._lock:
+            self._cache.clear()
+            self._structural.clear()
+            self._int_values.clear()
+            self._int_sites.clear()
+            self._env = None
+            self._rebinds += 1
+            if self._rebinds > MAX_REBINDS:
+                self._unstable = (
+                    f"the name {name} it reads is bound to a new object at every call "
+                    f"(pass what changes as an argument)"
+                )
+                return self._unstable
+        return None
+
     def _key(self, args: Any, kwargs: Any) -> tuple[Any, Any, list[float], list[tuple[int, Value]]]:
         """``(key, structure, numbers, values)``: the cache key adds the structural ints' values."""
         base, floats, values = flatten(args, kwargs)
@@ -190,9 +221,8 @@ class Compiled:
                 self.mode, self.fallback_reason = program.tier, None
                 entry.failures = 0
                 data, backward, targets = out
-                return replay.make(
-                    data, backward, targets, functools.partial(self.fn, *args, **kwargs)
-                )
+                eager = functools.partial(self.fn, *args, **kwargs)
+                return replay.make(data, backward, targets, eager, _SINK)
             failed = out
         entry.failures += 1
         return self._eager(f"a guard failed: {failed}", args, kwargs)
@@ -208,6 +238,8 @@ class Compiled:
         values: list[tuple[int, Value]],
     ) -> Any:
         """Trace this call and replay it; None if the caller should carry on."""
+        if self._env is None:
+            self._env = Environment(self.fn)
         try:
             trace = record(self.fn, args, kwargs)
         except Exception as exc:  # the eager run raises it again, or works without stand-ins

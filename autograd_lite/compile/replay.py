@@ -1,11 +1,17 @@
-"""The Value a compiled call returns: the loss, with a ``backward()`` that replays.
+"""The Value a compiled call returns: one graph node standing for the whole call.
 
-A replayed call builds no graph. Its result is a leaf :class:`Replayed`
-holding the numbers the replay saved; ``backward()`` runs the tier's
-backward function and adds each parameter's (and each argument Value's)
-gradient into its ``.grad``, exactly where eager ``backward()`` would.
-Under ``create_graph`` or with hooks or a monitor installed, it instead
-builds the eager graph and runs the engine's own backward.
+A replayed call builds no graph of its own. Its result is a :class:`Replayed`
+node whose inputs are the parameters (and argument Values) the call used,
+and whose local derivatives, ∂loss/∂input, the tier's backward function
+computed at once. So the result is a Value like any other: ``backward()``,
+``ag.gradients``, ``ag.grad``, hooks and further arithmetic (a sum of
+compiled losses, a regulariser added to one) all see the parameters behind
+it and give what eager code gives.
+
+``loss.backward()`` on the result itself takes a short route with the
+engine's arithmetic (same order, same masking, all or nothing); anything
+else goes through the engine. Under ``create_graph`` the call is rebuilt
+eagerly, so second derivatives are exact.
 
 Example:
     >>> import autograd_lite as ag
@@ -13,25 +19,55 @@ Example:
     >>> step = ag.compile(lambda x: w * x)
     >>> loss = step(2.0); loss.backward(); w.grad
     2.0
+    >>> (step(2.0) + 0.5 * w * w).backward(); w.grad   # 2 + (2 + 3)
+    7.0
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..core.value import Value
+from ..core import Value, gradients, has_hooks
+from ..core.backward import accumulate, backward, seed_of
+from ..core.ops import Op
 from . import _core
 
 
+def _no_forward(*xs: float) -> float:
+    raise TypeError("the 'compiled' op stands for a replayed call; it cannot be applied anew")
+
+
+def compiled_local(out: Any, *inputs: Any) -> tuple[Any, ...]:
+    """∂out/∂input for a compiled call, rebuilt eagerly (``create_graph`` asks for Values).
+
+    Example:
+        >>> import autograd_lite as ag
+        >>> w = ag.Value(3.0)
+        >>> loss = ag.compile(lambda x: w * w * x)(2.0)
+        >>> [d.data for d in compiled_local(loss, *loss.inputs)]
+        [12.0]
+    """
+    if not isinstance(out, Replayed):  # a debugger's look at the op: nothing to rebuild
+        return tuple(0.0 for _ in inputs)
+    return tuple(gradients(out._eager(), list(inputs), create_graph=True))
+
+
+class _CompiledOp(Op):
+    __slots__ = ()
+    #: Its Value derivatives come from an eager rebuild, not from the replayed numbers,
+    #: so they may differ from them in the last bits (no GraphChangedError for that).
+    verify_live = False
+
+
+COMPILED = _CompiledOp("compiled", _no_forward, compiled_local, None)
+
+
 class Replayed(Value):
-    """A compiled call's output: a leaf Value whose ``backward()`` replays the trace."""
+    """A compiled call's output: a node over the parameters, with their local derivatives."""
 
-    __slots__ = ("_backward", "_eager", "_targets")
+    __slots__ = ("_eager",)
 
-    _backward: Callable[[float], Any]
-    _targets: list[Value]
     _eager: Callable[[], Value]
 
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
@@ -47,42 +83,53 @@ class Replayed(Value):
             create_graph
             or isinstance(gradient, Value)
             or _core.monitor_active()
-            or _core.hooked(self._targets)
+            or has_hooks((self, *self.inputs))
         ):
-            # Hooks and monitors must see every node, and create_graph needs
-            # the graph itself: rebuild it eagerly (params are read as now).
-            self._eager().backward(gradient, create_graph=create_graph)
-            self.grad = _add(self.grad, gradient)
+            backward(self, gradient, create_graph=create_graph)
             return
-        seed = float(gradient)
-        try:
-            grads = self._backward(seed)
-            total = sum(grads, 0.0)
-        except ArithmeticError:  # numpy met what eager handles its own way (0 · inf, ...)
-            total = math.nan
-        if total - total != 0.0:
-            # Some gradient is inf or NaN. The engine passes exactly 0 through
-            # a zero local derivative even then (a masked 0 · inf); the replay
-            # does not, so let the engine compute this pass.
-            self._eager().backward(gradient)
-            self.grad = _add(self.grad, seed)
-            return
-        for v, g in zip(self._targets, grads):
-            old = v.grad
-            v.grad = g if old is None else old + g
-        self.grad = _add(self.grad, seed)
-
-
-def _add(total: Any, g: Any) -> Any:
-    return g if total is None else total + g
+        g = seed_of(gradient, False, "backward()")
+        finite = g - g == 0.0
+        running: dict[Value, float] = {}
+        for inp, d in zip(self.inputs, self._local):
+            # The engine's arithmetic: a zero local derivative passes exactly 0.
+            c = d * g if finite or d != 0.0 else 0.0
+            running[inp] = running.get(inp, 0.0) + c
+        totals = [(v, accumulate(v.grad, t, v)) for v, t in running.items()]
+        mine = accumulate(self.grad, g, self)
+        for v, total in totals:  # nothing failed: now write them all
+            v.grad = total
+        self.grad = mine
 
 
 def make(
-    data: float, backward: Callable[[float], Any], targets: list[Value], eager: Callable[[], Value]
+    data: float,
+    backward_fn: Callable[[float], Sequence[float]],
+    targets: Sequence[Value],
+    eager: Callable[[], Value],
+    sink: Value,
 ) -> Replayed:
-    """A :class:`Replayed` leaf with value ``data``."""
-    out = Replayed(data)
-    out._backward = backward
-    out._targets = targets
+    """The :class:`Replayed` node for a call: value ``data``, inputs ``targets`` (less ``sink``).
+
+    ``backward_fn(1.0)`` gives ∂data/∂target for each target. Where it is
+    not finite, the derivatives come from the eager graph instead, which
+    masks a zero local derivative times an infinite one as the engine does.
+    """
+    keep = [i for i, t in enumerate(targets) if t is not sink]
+    inputs = tuple(targets[i] for i in keep)
+    try:
+        grads = backward_fn(1.0)
+        local: tuple[float, ...] = tuple(grads[i] for i in keep)
+        total = sum(local, 0.0)
+    except ArithmeticError:  # numpy met what eager handles its own way (0 · inf, ...)
+        total = float("nan")
+    if total - total != 0.0:
+        local = tuple(gradients(eager(), list(inputs)))
+    out: Replayed = object.__new__(Replayed)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.inputs = inputs
+    out._op = COMPILED
+    out._local = local
     out._eager = eager
     return out

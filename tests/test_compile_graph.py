@@ -1,0 +1,166 @@
+"""A compiled call's result is a Value like any other, and it follows rebound names.
+
+Its result is one node over the parameters it used, so everything that walks
+a graph (a bigger loss built on it, ``ag.gradients``, ``ag.grad``, hooks,
+``create_graph``) gives what the same code gives eagerly; and a name the
+function reads, once rebound (a reloaded model in a notebook), is traced anew.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import Value, losses, nn
+
+
+def close(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+
+
+def test_a_compiled_loss_inside_a_bigger_loss_passes_its_gradients_on() -> None:
+    w = Value(0.5)
+
+    def f(x: float) -> Value:
+        return (w * x).tanh()
+
+    step = ag.compile(f)
+    step(1.0)
+    (step(1.0) + step(2.0) + 0.1 * w * w).backward()
+    assert step.mode == "python"
+    compiled = w.grad
+    w.grad = 0.0
+    (f(1.0) + f(2.0) + 0.1 * w * w).backward()
+    assert close(compiled, w.grad) and compiled != 0.1 * 2 * 0.5
+
+
+def test_gradients_grad_and_value_and_grad_see_through_a_compiled_call() -> None:
+    w = Value(0.5)
+
+    def f(x: Any) -> Value:
+        return (w * x).tanh() * x
+
+    step = ag.compile(f)
+    step(1.0)
+    assert close(ag.gradients(step(1.5), [w])[0], ag.gradients(f(1.5), [w])[0])
+    assert close(ag.grad(step)(1.5), ag.grad(f)(1.5))
+    value, slope = ag.value_and_grad(step)(1.5)
+    assert close(value, f(1.5).data) and close(slope, ag.grad(f)(1.5))
+
+
+def test_a_bad_grad_fails_the_compiled_backward_as_eager_does_and_changes_nothing() -> None:
+    w, b = Value(0.5), Value(2.0)
+    step = ag.compile(lambda x: (w * x + b).tanh())
+    step(1.0)
+    w.grad, b.grad = 0.0, "oops"
+    loss = step(1.5)
+    with pytest.raises(TypeError, match=r"cannot add a gradient to Value\(data=2.0\)"):
+        loss.backward()
+    assert w.grad == 0.0 and b.grad == "oops" and loss.grad == 0.0
+
+
+def test_hooks_on_the_compiled_loss_and_on_its_parameters_run() -> None:
+    w = Value(0.5)
+    step = ag.compile(lambda x: (w * x).tanh())
+    step(1.0)
+    seen: list[tuple[str, float]] = []
+    loss = step(1.5)
+    loss.register_hook(lambda g: seen.append(("loss", g)))
+    w.register_hook(lambda g: seen.append(("w", g)))
+    loss.backward()
+    expected = 1.5 * (1 - math.tanh(0.75) ** 2)
+    assert seen[0] == ("loss", 1.0) and seen[1][0] == "w" and close(seen[1][1], expected)
+    assert close(w.grad, expected)
+
+
+def test_second_derivatives_through_a_compiled_call_inside_a_graph() -> None:
+    w = Value(0.7)
+
+    def f(x: float) -> Value:
+        return (w * x).sin() * w
+
+    step = ag.compile(f)
+    step(1.0)
+    (g_compiled,) = ag.gradients(step(1.3) * 2.0, [w], create_graph=True)
+    (g_eager,) = ag.gradients(f(1.3) * 2.0, [w], create_graph=True)
+    assert isinstance(g_compiled, Value) and close(g_compiled.data, g_eager.data)
+    assert close(ag.gradients(g_compiled, [w])[0], ag.gradients(g_eager, [w])[0])
+
+
+def test_the_compiled_result_matches_eager_at_every_seed_and_accumulates() -> None:
+    w = Value(1.5)
+    step = ag.compile(lambda x: (w * x).exp())
+    step(0.3)
+    loss = step(0.3)
+    loss.backward(2.0)
+    loss.backward(-0.5)
+    eager = Value(1.5)
+    out = (eager * 0.3).exp()
+    out.backward(2.0)
+    out.backward(-0.5)
+    assert close(w.grad, eager.grad) and loss.grad == 1.5
+
+
+# --- rebound names ---------------------------------------------------------------
+
+w_global = Value(1.0)
+
+
+def scaled(x: float) -> Value:
+    return w_global * x
+
+
+def test_a_rebound_global_parameter_is_used_not_the_old_one() -> None:
+    global w_global
+    step = ag.compile(scaled)
+    assert step(2.0).data == 2.0
+    w_global = Value(5.0)
+    loss = step(2.0)
+    loss.backward()
+    assert loss.data == 10.0 and w_global.grad == 2.0 and step.mode == "python"
+
+
+def test_a_reloaded_model_is_trained_not_the_one_that_was_traced(tmp_path: Any) -> None:
+    model = nn.MLP(2, [4, 1], seed=0)
+    X, y = [[0.5, -1.0], [1.0, 2.0]], [1.0, -1.0]
+
+    def loss_fn(xs: list[list[float]], ys: list[float]) -> Value:
+        return losses.hinge([model(x) for x in xs], ys)  # type: ignore[return-value]
+
+    step = ag.compile(loss_fn)
+    step(X, y)
+    nn.MLP(2, [4, 1], seed=7).save(tmp_path / "other.json")
+    model = nn.MLP.load(tmp_path / "other.json")  # the name the closure reads, rebound
+    got = step(X, y)
+    want = loss_fn(X, y)
+    assert close(got.data, want.data)
+    got.backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+
+
+def test_numbers_captured_from_the_scope_stay_constants_of_the_trace() -> None:
+    scale = 2.0
+    w = Value(1.0)
+    f = ag.compile(lambda x: w * x * scale)
+    assert f(1.0).data == 2.0
+    scale = 10.0
+    assert f(1.0).data == 2.0 and f.mode == "python"  # as documented: pass it as an argument
+
+
+def test_a_name_rebound_at_every_call_ends_in_eager_with_a_reason() -> None:
+    w = Value(2.0)
+    batch = [1.0]
+
+    def f() -> Value:
+        return w * batch[0]
+
+    step = ag.compile(f)
+    results = []
+    for k in range(8):
+        batch = [float(k)]  # a new list each time: the function must see it
+        results.append(step().data)
+    assert results == [2.0 * k for k in range(8)]
+    assert step.mode == "eager" and "'batch'" in (step.fallback_reason or "")
