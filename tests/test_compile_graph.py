@@ -164,3 +164,21 @@ def test_a_name_rebound_at_every_call_ends_in_eager_with_a_reason() -> None:
         results.append(step().data)
     assert results == [2.0 * k for k in range(8)]
     assert step.mode == "eager" and "'batch'" in (step.fallback_reason or "")
+
+
+def test_the_same_value_passed_twice_and_used_as_a_parameter_sums_its_paths() -> None:
+    w = Value(1.5)
+
+    def f(a: Value, b: Value) -> Value:
+        return a * b * w + a.exp()
+
+    step = ag.compile(f)
+    step(Value(0.1), Value(0.2))
+    for seed in (1.0, math.inf):
+        w.grad = 0.0
+        out = step(w, w)  # w is an argument twice and a parameter
+        out.backward(seed)
+        compiled = w.grad
+        w.grad = 0.0
+        f(w, w).backward(seed)
+        assert close(compiled, w.grad) or (math.isinf(compiled) and compiled == w.grad)

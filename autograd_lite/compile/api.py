@@ -222,7 +222,8 @@ class Compiled:
                 entry.failures = 0
                 data, backward, targets = out
                 eager = functools.partial(self.fn, *args, **kwargs)
-                return replay.make(data, backward, targets, eager, _SINK)
+                # Only calls with Value arguments have float arguments' sinks among the targets.
+                return replay.make(data, backward, targets, eager, _SINK if values else None)
             failed = out
         entry.failures += 1
         return self._eager(f"a guard failed: {failed}", args, kwargs)

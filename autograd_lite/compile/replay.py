@@ -66,9 +66,10 @@ COMPILED = _CompiledOp("compiled", _no_forward, compiled_local, None)
 class Replayed(Value):
     """A compiled call's output: a node over the parameters, with their local derivatives."""
 
-    __slots__ = ("_eager",)
+    __slots__ = ("_eager", "_unique")
 
     _eager: Callable[[], Value]
+    _unique: bool  # no Value is an input twice
 
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
         """Add this call's gradients into the parameters' ``.grad``, as eager ``backward()``.
@@ -89,6 +90,21 @@ class Replayed(Value):
             return
         g = seed_of(gradient, False, "backward()")
         finite = g - g == 0.0
+        if finite and self._unique:
+            # The engine's arithmetic for a node over distinct leaves: each leaf's
+            # pass gradient is 0.0 + local × g, added to its .grad. All or nothing:
+            # a .grad that is not a number (None too) leaves it to the engine.
+            inputs = self.inputs
+            try:
+                totals = [v.grad + (0.0 + d * g) for v, d in zip(inputs, self._local)]
+                mine = self.grad + g
+            except TypeError:
+                backward(self, gradient)
+                return
+            for v, total in zip(inputs, totals):
+                v.grad = total
+            self.grad = mine
+            return
         running: dict[Value, float] = {}
         for inp, d in zip(self.inputs, self._local):
             # The engine's arithmetic: a zero local derivative passes exactly 0.
@@ -106,19 +122,20 @@ def make(
     backward_fn: Callable[[float], Sequence[float]],
     targets: Sequence[Value],
     eager: Callable[[], Value],
-    sink: Value,
+    sink: Value | None = None,
 ) -> Replayed:
     """The :class:`Replayed` node for a call: value ``data``, inputs ``targets`` (less ``sink``).
 
     ``backward_fn(1.0)`` gives ∂data/∂target for each target. Where it is
     not finite, the derivatives come from the eager graph instead, which
     masks a zero local derivative times an infinite one as the engine does.
+    ``sink`` marks targets that are not Values of the caller's (float arguments).
     """
-    keep = [i for i, t in enumerate(targets) if t is not sink]
-    inputs = tuple(targets[i] for i in keep)
+    keep = None if sink is None else [i for i, t in enumerate(targets) if t is not sink]
+    inputs = tuple(targets) if keep is None else tuple(targets[i] for i in keep)
     try:
         grads = backward_fn(1.0)
-        local: tuple[float, ...] = tuple(grads[i] for i in keep)
+        local: tuple[float, ...] = tuple(grads) if keep is None else tuple(grads[i] for i in keep)
         total = sum(local, 0.0)
     except ArithmeticError:  # numpy met what eager handles its own way (0 · inf, ...)
         total = float("nan")
@@ -132,4 +149,5 @@ def make(
     out._op = COMPILED
     out._local = local
     out._eager = eager
+    out._unique = sink is None or len(set(inputs)) == len(inputs)
     return out
