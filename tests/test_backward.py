@@ -127,3 +127,29 @@ def test_same_program_gives_bit_identical_gradients_across_hash_seeds() -> None:
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_masking_holds_under_create_graph_too() -> None:
+    # sqrt(x**0 - 1) at 0: ∂sqrt = inf, ∂(x**0)/∂x = 0. The zero passes exactly 0 (torch: 0.0).
+    x = Value(2.0)
+    (x**0 - 1).sqrt().backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 0.0
+    assert ag.grad(lambda v: (v**0 - 1).sqrt() + v * v)(Value(2.0)).data == 4.0
+
+
+def test_a_zero_derivative_value_keeps_its_own_derivative_when_upstream_is_finite() -> None:
+    # d/dx [x**2] = 2x is 0 at x = 0, yet its derivative (2) must survive for the next order.
+    assert ag.grad(ag.grad(lambda v: v**2))(0.0) == 2.0
+    assert ag.grad(ag.grad(lambda v: v**3))(0.0) == 0.0
+
+
+def test_create_graph_gives_value_gradients_along_constant_slopes() -> None:
+    x = Value(3.0)
+    y = x * 2
+    seen: list[object] = []
+    y.register_hook(seen.append)
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 2.0
+    assert isinstance(seen[0], Value) and seen[0].data == 1.0
+    x.grad.backward()  # differentiable again: d(2)/dx adds nothing
+    assert x.grad.data == 2.0

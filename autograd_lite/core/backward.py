@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from . import mode as _modes
 from .graph import backward_order
-from .value import Value, describe, has_hooks, hooks_of, to_float
+from .value import Value, constant, describe, has_hooks, hooks_of, to_float
 
 _mode = _modes.mode
 _data_of = operator.attrgetter("data")
@@ -86,13 +86,20 @@ class Update(NamedTuple):
 def seed_of(gradient: Any, create_graph: bool, what: str) -> Any:
     """The seed ∂E/∂output as the pass uses it: a float, or a Value under create_graph.
 
+    Under ``create_graph`` a number becomes a constant Value, so that every
+    gradient of the pass is a Value (differentiable again), also along a path
+    of constant slopes (``y = 2 * x``).
+
     Example:
         >>> seed_of(2, False, "backward()")
         2.0
+        >>> seed_of(2, True, "backward()")
+        Value(data=2.0, grad=0.0, op='', label='')
     """
     if isinstance(gradient, Value):
         return gradient if create_graph else gradient.data
-    return to_float(gradient, what)
+    seed = to_float(gradient, what)
+    return constant(seed) if create_graph else seed
 
 
 def _plain(order: list[Value], create_graph: bool) -> bool:
@@ -199,7 +206,19 @@ def _contribution(local: Any, grad: Any, create_graph: bool) -> Any:
             return 0.0
         if local == 1.0 and create_graph:
             return grad  # record no multiplication by exactly 1
+    elif create_graph and local.data == 0.0:
+        # A derivative Value that is 0 here: with a finite upstream gradient the
+        # product keeps its own derivative (for the next order); with an inf or
+        # NaN one it is masked to exactly 0, as on the float routes (and torch).
+        upstream = grad.data if isinstance(grad, Value) else grad
+        if upstream - upstream != 0.0:
+            return 0.0
     return local * grad
+
+
+def _as_value(c: Any) -> Any:
+    """A contribution under create_graph: a Value, also where it is an exact (masked) 0."""
+    return c if isinstance(c, Value) else constant(c)
 
 
 def _call_hooks(node: Value, grad: Any, create_graph: bool) -> Any:
@@ -236,7 +255,7 @@ def _update(node: Value, grads: dict[Value, Any], create_graph: bool, hooks: boo
         # nodes (NaN ones, for the exponent of a negative base).
         local = _live_local(node) if node.inputs else ()
         contributions = tuple(
-            0.0 if inp.is_constant else _contribution(d, grad, True)
+            0.0 if inp.is_constant else _as_value(_contribution(d, grad, True))
             for inp, d in zip(node.inputs, local)
         )
     else:
