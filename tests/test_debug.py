@@ -569,3 +569,25 @@ def test_detect_anomaly_works_as_a_decorator() -> None:
         overflow(Value(1000.0))
     assert current_monitor() is None
     assert overflow.__name__ == "overflow"
+
+
+def test_explain_masks_a_zero_local_derivative_as_backward_does() -> None:
+    # The README's masking example: relu(x) at x < 0 has derivative 0, sqrt's is inf there.
+    x = Value(-1.0, label="x")
+    y = x.relu().sqrt()
+    y.backward()
+    e = ag.explain(y, x)
+    assert x.grad == 0.0 and e.total == 0.0 and e.matches
+    assert e.paths[0].factors == (math.inf, 0.0) and e.paths[0].product == 0.0
+    assert "sum over 1 path = 0.0" in str(e) and "✓" in str(e)
+
+
+def test_explain_agrees_with_backward_when_masked_paths_meet_an_overflow() -> None:
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(1100):  # 2**1100 overflows; the *0.0 paths stay exactly 0
+        y = y * 2.0 + y * 0.0
+    y.backward()
+    e = ag.explain(y, x, max_paths=2)
+    assert x.grad == math.inf and e.total == math.inf and e.matches
+    assert e.path_count == 2**1100

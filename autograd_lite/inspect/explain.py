@@ -243,13 +243,12 @@ def explain(y: Value, x: Value, max_paths: int = 10) -> Explanation:
         )
     if max_paths < 0:
         raise ValueError(f"explain() needs max_paths >= 0, got {max_paths}")
-    count, total = _count_paths(y, x)
+    count, value = _count_paths(y, x)
     paths = _first_paths(y, x, count, max_paths)
     if float(y.grad) != 0.0:
         reference, source = float(x.grad), "backward"
     else:
         reference, source = _computed(y, x), "computed"
-    value = total.get(y, 0.0)
     matches = math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-12) or (
         math.isnan(value) and math.isnan(reference)
     )
@@ -275,28 +274,37 @@ def _total(terms: Any) -> float:
     return sum(terms, 0.0)
 
 
-def _count_paths(y: Value, x: Value) -> tuple[dict[Value, int], dict[Value, float]]:
-    """For each node that reaches x: its number of paths to x, and the sum of their products.
+def _count_paths(y: Value, x: Value) -> tuple[dict[Value, int], float]:
+    """For each node that reaches x its number of paths to x; and the sum of all their products.
 
-    One sweep in topological order (inputs first): a node's paths are its
-    inputs' paths, each extended by one edge, so counts add up and sums are
-    weighted by the edge's local derivative.
+    The counts come from one sweep in topological order (inputs first): a
+    node's paths are its inputs' paths, each extended by one edge. The sum
+    comes from one sweep the other way, from y back to x, as ``backward()``
+    adds it up: each edge passes local × upstream, and exactly 0 where the
+    local derivative is 0 (an inf beyond it does not make a NaN).
     """
+    order = topological_order(y)
     count: dict[Value, int] = {}
-    total: dict[Value, float] = {}
-    for node in topological_order(y):
+    for node in order:
         if node is x:
-            count[node], total[node] = 1, 1.0
+            count[node] = 1
             continue
-        n, s = 0, 0.0
-        for inp, local in zip(node.inputs, node.local_grads):
-            k = count.get(inp)
-            if k:
-                n += k
-                s += local * total[inp]
+        n = sum(count.get(inp, 0) for inp in node.inputs)
         if n:
-            count[node], total[node] = n, s
-    return count, total
+            count[node] = n
+    if x not in count:
+        return count, 0.0
+    upstream: dict[Value, float] = {y: 1.0}
+    for node in reversed(order):
+        g = upstream.get(node)
+        if g is None or node is x:
+            continue
+        finite = g - g == 0.0
+        for inp, local in zip(node.inputs, node.local_grads):
+            if inp in count:
+                c = local * g if finite or local != 0.0 else 0.0
+                upstream[inp] = upstream.get(inp, 0.0) + c
+    return count, upstream.get(x, 0.0)
 
 
 def _first_paths(
@@ -331,7 +339,9 @@ def _first_paths(
         target = inputs[position]
         if target is x:
             factors = tuple(n.local_grads[i] for n, i in edges)
-            found.append(GradientPath(tuple(edges), factors, math.prod(factors)))
+            # A zero factor makes the product exactly 0, even beside an inf (as backward() masks).
+            product = 0.0 if 0.0 in factors else math.prod(factors)
+            found.append(GradientPath(tuple(edges), factors, product))
             edges.pop()
         else:
             stack.append([target, 0])
