@@ -273,8 +273,14 @@ div = builtin(div_local, operator.truediv, arity=2, check=_divisor_not_zero, sym
 
 
 def mod_local(out: S, a: S, b: S) -> tuple[S, ...]:
-    """out = a % b = a - b·floor(a/b) (Python's sign rule):  ∂/∂a = 1, ∂/∂b = -floor(a/b)."""
-    return (ONE, -floor(a / b))
+    """out = a % b = a - b·(a // b) (Python's sign rule):  ∂/∂a = 1, ∂/∂b = -(a // b).
+
+    The quotient is the one the forward used, Python's ``a // b`` (as
+    PyTorch's floor division), not floor of the rounded ``a / b``: 1.0 % 0.1
+    is 1.0 - 9·0.1, while 1.0 / 0.1 rounds to 10. It is piecewise constant,
+    so it is a plain number also under create_graph (its derivative is 0).
+    """
+    return (ONE, -(_data(a) // _data(b)))
 
 
 def _modulus_not_zero(a: float, b: float) -> tuple[type[Exception], str] | None:
