@@ -4,6 +4,7 @@ numpy's ufuncs on object arrays of Values."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -78,3 +79,74 @@ def test_mod_second_derivatives_are_zero_under_create_graph() -> None:
     for first in (dx, dy):
         seconds = ag.gradients(first, [x, y]) if isinstance(first, Value) else [0.0, 0.0]
         assert [float(s) for s in seconds] == [0.0, 0.0]
+
+
+# --- infinite slopes whose own slopes are infinite too -----------------------
+
+SINGULAR: dict[str, tuple[Any, Any]] = {
+    "sqrt": (ag.sqrt, lambda t: t.sqrt()),
+    "x ** 0.5": (lambda x: x**0.5, lambda t: t**0.5),
+    "x ** 1.5": (lambda x: x**1.5, lambda t: t**1.5),
+    "x ** 2": (lambda x: x**2.0, lambda t: t**2.0),
+    "asin": (ag.asin, lambda t: t.asin()),
+    "acos": (ag.acos, lambda t: t.acos()),
+    "acosh": (ag.acosh, lambda t: t.acosh()),
+}
+POINTS = {
+    "sqrt": [0.0, 1e-300, 1e-8, 0.25],
+    "x ** 0.5": [0.0, 1e-8, 0.25],
+    "x ** 1.5": [0.0, 1e-8, 0.25],
+    "x ** 2": [0.0, 1e-8, 0.25],
+    "asin": [-1.0, -0.999999, 0.5, 0.999999, 1.0],
+    "acos": [-1.0, -0.999999, 0.5, 0.999999, 1.0],
+    "acosh": [1.0, 1.000001, 2.0],
+}
+
+
+def torch_first_and_second(f: Any, x: float) -> tuple[float, float, float]:
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = f(t)
+    (first,) = torch.autograd.grad(y, t, create_graph=True)
+    (second,) = torch.autograd.grad(first, t)
+    return y.item(), first.item(), second.item()
+
+
+@pytest.mark.parametrize("name", sorted(SINGULAR))
+def test_first_and_second_derivatives_match_torch_at_and_near_singular_points(name: str) -> None:
+    f, torch_f = SINGULAR[name]
+    for x in POINTS[name]:
+        value, first, second = torch_first_and_second(torch_f, x)
+        assert f(x) == pytest.approx(value, rel=1e-12, abs=0.0), (x, "value")
+        got_first = ag.grad(f)(x)
+        got_second = ag.grad(ag.grad(f))(x)
+        for got, want in ((got_first, first), (got_second, second)):
+            if math.isinf(want):
+                assert got == want, (x, got, want)
+            else:
+                assert got == pytest.approx(want, rel=1e-9), (x, got, want)
+
+
+def test_sqrt_third_derivative_at_zero_is_inf_as_torch() -> None:
+    assert ag.grad(ag.grad(ag.grad(ag.sqrt)))(0.0) == math.inf
+
+
+def test_fractional_power_at_zero_mixed_second_derivatives_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    a, b = Value(0.0), Value(0.5)
+    da, db = ag.gradients(a**b, [a, b], create_graph=True)
+    ta = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    tda, tdb = torch.autograd.grad(ta**tb, (ta, tb), create_graph=True)
+    assert (float(da), float(db)) == (tda.item(), tdb.item())
+    want = [g.item() for g in torch.autograd.grad(tda, (ta, tb))]
+    got = ag.gradients(da, [a, b])
+    assert all(same(g, w) for g, w in zip(got, want)), (got, want)
+
+
+def test_the_first_derivative_at_a_singular_point_is_still_the_forward_passs() -> None:
+    x = Value(0.0)
+    y = x.sqrt()
+    assert y.local_grads == (math.inf,)
+    y.backward()
+    assert x.grad == math.inf

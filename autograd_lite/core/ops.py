@@ -296,7 +296,8 @@ def pow_local(out: S, a: S, b: S) -> tuple[S, ...]:
     Edges follow PyTorch: where the exponent is 0 the base's derivative is
     exactly 0 (masked where a^(b-1) overflows, kept as b·a^(b-1) elsewhere so
     its own derivative in b survives); at a = 0 the exponent's
-    derivative is 0 and a fractional power has an infinite slope. For a < 0
+    derivative is 0 and a fractional power has an infinite slope, itself
+    with an infinite slope (:func:`pole_power`), as PyTorch's. For a < 0
     (only reachable with an integer exponent) ln(a) is not real, so ∂/∂b is
     NaN.
     """
@@ -307,14 +308,12 @@ def pow_local(out: S, a: S, b: S) -> tuple[S, ...]:
             d_base = ZERO  # 0 × a^(-1) where a^(-1) overflowed: masked, as PyTorch does
     elif exponent == 0.0:
         d_base = ZERO
-    elif exponent < 1.0:
-        d_base = math.inf
     else:
-        d_base = b * a ** (b - ONE)
+        d_base = b * pole_power(a, b - ONE)  # infinite for b < 1, and so is its derivative
     if base > 0.0:
         d_exponent: S = out * log(a)
-    elif base == 0.0:
-        d_exponent = ZERO
+    elif base == 0.0:  # 0 for b ≥ 0 (PyTorch masks it); out·ln 0 = -inf below (pole_power)
+        d_exponent = ZERO if exponent >= 0.0 else -math.inf
     else:
         d_exponent = math.nan
     return (d_base, d_exponent)
@@ -339,6 +338,28 @@ def power_of(a: S, b: S) -> S:
         (8.0, '**')
     """
     return power(a, b) if type(a) is float and type(b) is float else a**b
+
+
+def pole_power(a: S, k: S) -> S:
+    """a ** k, but +inf at a = 0 for k < 0 (as IEEE and PyTorch give) where ``**`` refuses.
+
+    A derivative that is infinite at a point (√a at 0, asin at ±1) is written
+    with it there, so that under create_graph its own derivative is infinite
+    too (k·a^(k-1)) instead of the 0 of a constant inf.
+
+    Example:
+        >>> pole_power(0.0, -0.5), pole_power(4.0, -0.5)
+        (inf, 0.5)
+        >>> import autograd_lite as ag
+        >>> x = Value(0.0); ag.gradients(pole_power(x, -0.5), [x])
+        [-inf]
+    """
+    if _data(a) != 0.0 or _data(k) >= 0.0:
+        return power_of(a, k)
+    if not isinstance(a, Value) and not isinstance(k, Value):
+        return math.inf
+    inputs = tuple(v if isinstance(v, Value) else constant(v) for v in (a, k))
+    return node(math.inf, inputs, pow, pow_local(math.inf, 0.0, _data(k)))
 
 
 # --- unary functions ---------------------------------------------------------
@@ -389,8 +410,8 @@ log = builtin(log_local, math.log, check=_positive)
 
 
 def sqrt_local(out: S, a: S) -> tuple[S, ...]:
-    """out = √a:  ∂/∂a = 1/(2√a) = 0.5/out, infinite at a = 0."""
-    return (0.5 / out if _data(out) != 0.0 else math.inf,)
+    """out = √a:  ∂/∂a = 1/(2√a) = 0.5/out, infinite at a = 0 (as is its derivative)."""
+    return (0.5 / out if _data(out) != 0.0 else 0.5 * pole_power(a, -0.5),)
 
 
 def _non_negative(x: float) -> str | None:
@@ -530,16 +551,20 @@ def _unit_interval(x: float) -> str | None:
 
 
 def asin_local(out: S, a: S) -> tuple[S, ...]:
-    """out = asin a:  ∂/∂a = 1/√(1 - a²), infinite at a = ±1."""
-    return (ONE / sqrt(ONE - a * a) if math.fabs(_data(a)) != 1.0 else math.inf,)
+    """out = asin a:  ∂/∂a = 1/√(1 - a²), infinite at a = ±1 (as is its derivative)."""
+    if math.fabs(_data(a)) != 1.0:
+        return (ONE / sqrt(ONE - a * a),)
+    return (pole_power(ONE - a * a, -0.5),)
 
 
 asin = builtin(asin_local, math.asin, check=_unit_interval)
 
 
 def acos_local(out: S, a: S) -> tuple[S, ...]:
-    """out = acos a:  ∂/∂a = -1/√(1 - a²), infinite at a = ±1."""
-    return (-ONE / sqrt(ONE - a * a) if math.fabs(_data(a)) != 1.0 else -math.inf,)
+    """out = acos a:  ∂/∂a = -1/√(1 - a²), infinite at a = ±1 (as is its derivative)."""
+    if math.fabs(_data(a)) != 1.0:
+        return (-ONE / sqrt(ONE - a * a),)
+    return (-pole_power(ONE - a * a, -0.5),)
 
 
 acos = builtin(acos_local, math.acos, check=_unit_interval)
@@ -562,8 +587,10 @@ asinh = builtin(asinh_local, math.asinh)
 
 
 def acosh_local(out: S, a: S) -> tuple[S, ...]:
-    """out = acosh a:  ∂/∂a = 1/√(a² - 1), infinite at a = 1."""
-    return (ONE / sqrt(a * a - ONE) if _data(a) != 1.0 else math.inf,)
+    """out = acosh a:  ∂/∂a = 1/√(a² - 1), infinite at a = 1 (as is its derivative)."""
+    if _data(a) != 1.0:
+        return (ONE / sqrt(a * a - ONE),)
+    return (pole_power(a * a - ONE, -0.5),)
 
 
 def _at_least_one(x: float) -> str | None:
