@@ -150,3 +150,45 @@ def test_the_first_derivative_at_a_singular_point_is_still_the_forward_passs() -
     assert y.local_grads == (math.inf,)
     y.backward()
     assert x.grad == math.inf
+
+
+# --- a negative base to an infinite or NaN power -----------------------------
+
+NEGATIVE_BASE = [
+    (-2.0, math.inf),
+    (-0.5, math.inf),
+    (-2.0, -math.inf),
+    (-0.5, -math.inf),
+    (-1.0, math.inf),
+    (-2.0, math.nan),
+]
+
+
+@pytest.mark.parametrize(("base", "exponent"), NEGATIVE_BASE)
+def test_negative_base_to_an_infinite_or_nan_power_is_pythons_value(
+    base: float, exponent: float
+) -> None:
+    got = Value(base) ** exponent
+    assert same(got.data, base**exponent)
+    assert same(ag.OPS["**"](base, exponent), base**exponent)
+    assert same((base ** Value(exponent)).data, base**exponent)
+
+
+@pytest.mark.parametrize(("base", "exponent"), NEGATIVE_BASE)
+def test_negative_base_to_an_infinite_or_nan_power_has_torchs_derivatives(
+    base: float, exponent: float
+) -> None:
+    value, (d_base, d_exponent) = torch_grads(lambda a, b: a**b, base, exponent)
+    a, b = Value(base), Value(exponent)
+    y = a**b
+    y.backward()
+    assert same(y.data, value)
+    assert same(a.grad, d_base) and same(b.grad, d_exponent), (a.grad, b.grad)
+    a, b = Value(base), Value(exponent)
+    recorded = ag.gradients(a**b, [a, b], create_graph=True)  # the same, as Values
+    assert same(float(recorded[0]), d_base) and same(float(recorded[1]), d_exponent)
+
+
+def test_negative_base_to_a_finite_fractional_power_is_still_refused() -> None:
+    with pytest.raises(ValueError, match=r"negative base to a fractional power.*\*\*"):
+        Value(-2.0, label="x") ** 0.5

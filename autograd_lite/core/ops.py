@@ -298,8 +298,9 @@ def pow_local(out: S, a: S, b: S) -> tuple[S, ...]:
     its own derivative in b survives); at a = 0 the exponent's
     derivative is 0 and a fractional power has an infinite slope, itself
     with an infinite slope (:func:`pole_power`), as PyTorch's. For a < 0
-    (only reachable with an integer exponent) ln(a) is not real, so ∂/∂b is
-    NaN.
+    (reachable with an integer, infinite or NaN exponent: (-2) ** inf is inf
+    in Python and PyTorch) ln(a) is not real, so ∂/∂b is NaN, and ∂/∂a is
+    b·a^(b-1) as PyTorch's (inf at (-2, inf), NaN at (-0.5, inf): inf·0).
     """
     base, exponent = _data(a), _data(b)
     if base != 0.0:
@@ -320,7 +321,7 @@ def pow_local(out: S, a: S, b: S) -> tuple[S, ...]:
 
 
 def _power_domain(x: float, y: float) -> tuple[type[Exception], str] | None:
-    if x < 0.0 and not y.is_integer():
+    if x < 0.0 and y - y == 0.0 and not y.is_integer():  # ±inf and NaN: Python's answer
         return (ValueError, "cannot raise a negative base to a fractional power")
     if x == 0.0 and y < 0.0:
         return (ZeroDivisionError, "cannot raise zero to a negative power")
