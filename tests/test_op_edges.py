@@ -192,3 +192,75 @@ def test_negative_base_to_an_infinite_or_nan_power_has_torchs_derivatives(
 def test_negative_base_to_a_finite_fractional_power_is_still_refused() -> None:
     with pytest.raises(ValueError, match=r"negative base to a fractional power.*\*\*"):
         Value(-2.0, label="x") ** 0.5
+
+
+# --- numpy's ufuncs on object arrays of Values --------------------------------
+
+
+def values(*xs: float) -> Any:
+    np = pytest.importorskip("numpy")
+    return np.array([Value(x) for x in xs], dtype=object)
+
+
+@pytest.mark.parametrize(("ufunc", "op"), [("arctan2", "atan2"), ("hypot", "hypot")])
+def test_numpy_binary_ufuncs_on_object_arrays_give_the_ops_values(ufunc: str, op: str) -> None:
+    np = pytest.importorskip("numpy")
+    xs = values(0.5, -1.5)
+    out = getattr(np, ufunc)(xs, 2.0)
+    assert [v.op for v in out] == [op, op]
+    assert [v.data for v in out] == [getattr(math, op)(0.5, 2.0), getattr(math, op)(-1.5, 2.0)]
+    both = getattr(np, ufunc)(xs, xs[::-1])  # Values on both sides
+    both[0].backward()
+    a, b = Value(0.5), Value(-1.5)
+    assert [xs[0].grad, xs[1].grad] == ag.gradients(ag.OPS[op](a, b), [a, b])
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "trunc"])
+def test_numpy_rounding_on_object_arrays_gives_the_ops_values(name: str) -> None:
+    np = pytest.importorskip("numpy")
+    xs = values(0.5, -1.5, 2.0)
+    out = getattr(np, name)(xs)
+    assert [v.op for v in out] == [name] * 3
+    assert [v.data for v in out] == [float(getattr(math, name)(x)) for x in (0.5, -1.5, 2.0)]
+    ag.sum(list(out) + list(xs)).backward()
+    assert [x.grad for x in xs] == [1.0, 1.0, 1.0]  # the step adds nothing, the graph is kept
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "trunc"])
+def test_math_rounding_of_a_value_is_the_op_and_int_is_the_integer(name: str) -> None:
+    x = Value(-1.5)
+    rounded = getattr(math, name)(x)
+    assert isinstance(rounded, Value) and rounded.op == name
+    assert rounded.data == float(getattr(math, name)(-1.5))
+    assert int(x) == -1
+
+
+def test_numpy_maximum_and_minimum_on_object_arrays_pick_an_operand() -> None:
+    # numpy's object loops compare and return one operand (the first on a tie),
+    # so the graph is kept where a Value wins; ag.maximum splits a tie.
+    np = pytest.importorskip("numpy")
+    xs = values(0.5, 3.0)
+    high, low = np.maximum(xs, 1.0), np.minimum(xs, 1.0)
+    assert high[0] == 1.0 and high[1] is xs[1]
+    assert low[0] is xs[0] and low[1] == 1.0
+
+
+@pytest.mark.parametrize("ufunc", ["fmod", "logical_xor", "logaddexp", "rint"])
+def test_numpy_ufuncs_nobody_handles_are_a_type_error(ufunc: str) -> None:
+    np = pytest.importorskip("numpy")
+    fn = getattr(np, ufunc)
+    with pytest.raises(TypeError):
+        fn(values(0.5, 1.5)) if fn.nin == 1 else fn(values(0.5, 1.5), 1.0)
+
+
+def test_numpy_vecdot_on_object_arrays_is_a_value() -> None:
+    np = pytest.importorskip("numpy")
+    xs = values(0.5, 1.5)
+    out = np.vecdot(xs, xs)
+    out.backward()
+    assert (out.data, xs[0].grad, xs[1].grad) == (2.5, 1.0, 3.0)
+
+
+def test_arctan2_of_a_value_with_a_non_number_names_the_op() -> None:
+    with pytest.raises(TypeError, match="atan2"):
+        Value(1.0).arctan2("a")

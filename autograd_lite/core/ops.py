@@ -883,6 +883,39 @@ NUMPY_NAMES = {
 }
 
 
+def _arctan2(self: Value, other: Any) -> Value:
+    """numpy's name for ``atan2(self, other)``: np.arctan2 calls it on object arrays."""
+    return atan2(self, other)
+
+
+def _hypot(self: Value, other: Any) -> Value:
+    """numpy's name for ``hypot(self, other)``: np.hypot calls it on object arrays."""
+    return hypot(self, other)
+
+
+def _conjugate(self: Value) -> Value:
+    """A real number is its own conjugate (as ``float.conjugate``): np.vecdot calls it."""
+    return self
+
+
+def _refused(name: str, instead: str) -> Method:
+    def refuse(self: Value, *args: Any) -> Any:
+        raise TypeError(f"{name}() is not defined for Values ({describe(self)}); {instead}")
+
+    refuse.__name__ = name
+    refuse.__qualname__ = f"Value.{name}"
+    refuse.__doc__ = f"np.{name} on Values: a TypeError ({instead})."
+    return refuse
+
+
+#: numpy ufuncs whose object loops call a method no op provides: a TypeError, not an
+#: AttributeError from inside numpy.
+REFUSED = {
+    "fmod": "use % (Python's sign rule: the sign of the divisor)",
+    "logical_xor": "compare the .data, or use bool(a) != bool(b)",
+}
+
+
 def _install() -> None:
     for symbol, (name, python_op) in _OPERATORS.items():
         binary, reflected = _binary_method(_OPS[symbol], python_op)
@@ -901,6 +934,16 @@ def _install() -> None:
             setattr(Value, record.name, _unary_method(record))
     for alias, name in NUMPY_NAMES.items():
         setattr(Value, alias, getattr(Value, name))
+    # math.floor/ceil/trunc (and so np.floor/ceil/trunc on object arrays, which call
+    # them) give the op's Value, as sympy's expressions do: int(x) is the integer.
+    Value.__floor__ = Value.floor  # type: ignore[method-assign]
+    Value.__ceil__ = Value.ceil  # type: ignore[method-assign]
+    Value.__trunc__ = Value.trunc  # type: ignore[method-assign]
+    Value.arctan2 = _arctan2  # type: ignore[method-assign]
+    Value.hypot = _hypot  # type: ignore[method-assign]
+    Value.conjugate = _conjugate  # type: ignore[method-assign]
+    for name, instead in REFUSED.items():
+        setattr(Value, name, _refused(name, instead))
 
 
 _install()
