@@ -273,8 +273,14 @@ div = builtin(div_local, operator.truediv, arity=2, check=_divisor_not_zero, sym
 
 
 def mod_local(out: S, a: S, b: S) -> tuple[S, ...]:
-    """out = a % b = a - b·floor(a/b) (Python's sign rule):  ∂/∂a = 1, ∂/∂b = -floor(a/b)."""
-    return (ONE, -floor(a / b))
+    """out = a % b = a - b·(a // b) (Python's sign rule):  ∂/∂a = 1, ∂/∂b = -(a // b).
+
+    The quotient is the one the forward used, Python's ``a // b`` (as
+    PyTorch's floor division), not floor of the rounded ``a / b``: 1.0 % 0.1
+    is 1.0 - 9·0.1, while 1.0 / 0.1 rounds to 10. It is piecewise constant,
+    so it is a plain number also under create_graph (its derivative is 0).
+    """
+    return (ONE, -(_data(a) // _data(b)))
 
 
 def _modulus_not_zero(a: float, b: float) -> tuple[type[Exception], str] | None:
@@ -290,9 +296,11 @@ def pow_local(out: S, a: S, b: S) -> tuple[S, ...]:
     Edges follow PyTorch: where the exponent is 0 the base's derivative is
     exactly 0 (masked where a^(b-1) overflows, kept as b·a^(b-1) elsewhere so
     its own derivative in b survives); at a = 0 the exponent's
-    derivative is 0 and a fractional power has an infinite slope. For a < 0
-    (only reachable with an integer exponent) ln(a) is not real, so ∂/∂b is
-    NaN.
+    derivative is 0 and a fractional power has an infinite slope, itself
+    with an infinite slope (:func:`pole_power`), as PyTorch's. For a < 0
+    (reachable with an integer, infinite or NaN exponent: (-2) ** inf is inf
+    in Python and PyTorch) ln(a) is not real, so ∂/∂b is NaN, and ∂/∂a is
+    b·a^(b-1) as PyTorch's (inf at (-2, inf), NaN at (-0.5, inf): inf·0).
     """
     base, exponent = _data(a), _data(b)
     if base != 0.0:
@@ -301,21 +309,19 @@ def pow_local(out: S, a: S, b: S) -> tuple[S, ...]:
             d_base = ZERO  # 0 × a^(-1) where a^(-1) overflowed: masked, as PyTorch does
     elif exponent == 0.0:
         d_base = ZERO
-    elif exponent < 1.0:
-        d_base = math.inf
     else:
-        d_base = b * a ** (b - ONE)
+        d_base = b * pole_power(a, b - ONE)  # infinite for b < 1, and so is its derivative
     if base > 0.0:
         d_exponent: S = out * log(a)
-    elif base == 0.0:
-        d_exponent = ZERO
+    elif base == 0.0:  # 0 for b ≥ 0 (PyTorch masks it); out·ln 0 = -inf below (pole_power)
+        d_exponent = ZERO if exponent >= 0.0 else -math.inf
     else:
         d_exponent = math.nan
     return (d_base, d_exponent)
 
 
 def _power_domain(x: float, y: float) -> tuple[type[Exception], str] | None:
-    if x < 0.0 and not y.is_integer():
+    if x < 0.0 and y - y == 0.0 and not y.is_integer():  # ±inf and NaN: Python's answer
         return (ValueError, "cannot raise a negative base to a fractional power")
     if x == 0.0 and y < 0.0:
         return (ZeroDivisionError, "cannot raise zero to a negative power")
@@ -333,6 +339,28 @@ def power_of(a: S, b: S) -> S:
         (8.0, '**')
     """
     return power(a, b) if type(a) is float and type(b) is float else a**b
+
+
+def pole_power(a: S, k: S) -> S:
+    """a ** k, but +inf at a = 0 for k < 0 (as IEEE and PyTorch give) where ``**`` refuses.
+
+    A derivative that is infinite at a point (√a at 0, asin at ±1) is written
+    with it there, so that under create_graph its own derivative is infinite
+    too (k·a^(k-1)) instead of the 0 of a constant inf.
+
+    Example:
+        >>> pole_power(0.0, -0.5), pole_power(4.0, -0.5)
+        (inf, 0.5)
+        >>> import autograd_lite as ag
+        >>> x = Value(0.0); ag.gradients(pole_power(x, -0.5), [x])
+        [-inf]
+    """
+    if _data(a) != 0.0 or _data(k) >= 0.0:
+        return power_of(a, k)
+    if not isinstance(a, Value) and not isinstance(k, Value):
+        return math.inf
+    inputs = tuple(v if isinstance(v, Value) else constant(v) for v in (a, k))
+    return node(math.inf, inputs, pow, pow_local(math.inf, 0.0, _data(k)))
 
 
 # --- unary functions ---------------------------------------------------------
@@ -383,8 +411,8 @@ log = builtin(log_local, math.log, check=_positive)
 
 
 def sqrt_local(out: S, a: S) -> tuple[S, ...]:
-    """out = √a:  ∂/∂a = 1/(2√a) = 0.5/out, infinite at a = 0."""
-    return (0.5 / out if _data(out) != 0.0 else math.inf,)
+    """out = √a:  ∂/∂a = 1/(2√a) = 0.5/out, infinite at a = 0 (as is its derivative)."""
+    return (0.5 / out if _data(out) != 0.0 else 0.5 * pole_power(a, -0.5),)
 
 
 def _non_negative(x: float) -> str | None:
@@ -524,16 +552,20 @@ def _unit_interval(x: float) -> str | None:
 
 
 def asin_local(out: S, a: S) -> tuple[S, ...]:
-    """out = asin a:  ∂/∂a = 1/√(1 - a²), infinite at a = ±1."""
-    return (ONE / sqrt(ONE - a * a) if math.fabs(_data(a)) != 1.0 else math.inf,)
+    """out = asin a:  ∂/∂a = 1/√(1 - a²), infinite at a = ±1 (as is its derivative)."""
+    if math.fabs(_data(a)) != 1.0:
+        return (ONE / sqrt(ONE - a * a),)
+    return (pole_power(ONE - a * a, -0.5),)
 
 
 asin = builtin(asin_local, math.asin, check=_unit_interval)
 
 
 def acos_local(out: S, a: S) -> tuple[S, ...]:
-    """out = acos a:  ∂/∂a = -1/√(1 - a²), infinite at a = ±1."""
-    return (-ONE / sqrt(ONE - a * a) if math.fabs(_data(a)) != 1.0 else -math.inf,)
+    """out = acos a:  ∂/∂a = -1/√(1 - a²), infinite at a = ±1 (as is its derivative)."""
+    if math.fabs(_data(a)) != 1.0:
+        return (-ONE / sqrt(ONE - a * a),)
+    return (-pole_power(ONE - a * a, -0.5),)
 
 
 acos = builtin(acos_local, math.acos, check=_unit_interval)
@@ -556,8 +588,10 @@ asinh = builtin(asinh_local, math.asinh)
 
 
 def acosh_local(out: S, a: S) -> tuple[S, ...]:
-    """out = acosh a:  ∂/∂a = 1/√(a² - 1), infinite at a = 1."""
-    return (ONE / sqrt(a * a - ONE) if _data(a) != 1.0 else math.inf,)
+    """out = acosh a:  ∂/∂a = 1/√(a² - 1), infinite at a = 1 (as is its derivative)."""
+    if _data(a) != 1.0:
+        return (ONE / sqrt(a * a - ONE),)
+    return (pole_power(a * a - ONE, -0.5),)
 
 
 def _at_least_one(x: float) -> str | None:
@@ -849,6 +883,39 @@ NUMPY_NAMES = {
 }
 
 
+def _arctan2(self: Value, other: Any) -> Value:
+    """numpy's name for ``atan2(self, other)``: np.arctan2 calls it on object arrays."""
+    return atan2(self, other)
+
+
+def _hypot(self: Value, other: Any) -> Value:
+    """numpy's name for ``hypot(self, other)``: np.hypot calls it on object arrays."""
+    return hypot(self, other)
+
+
+def _conjugate(self: Value) -> Value:
+    """A real number is its own conjugate (as ``float.conjugate``): np.vecdot calls it."""
+    return self
+
+
+def _refused(name: str, instead: str) -> Method:
+    def refuse(self: Value, *args: Any) -> Any:
+        raise TypeError(f"{name}() is not defined for Values ({describe(self)}); {instead}")
+
+    refuse.__name__ = name
+    refuse.__qualname__ = f"Value.{name}"
+    refuse.__doc__ = f"np.{name} on Values: a TypeError ({instead})."
+    return refuse
+
+
+#: numpy ufuncs whose object loops call a method no op provides: a TypeError, not an
+#: AttributeError from inside numpy.
+REFUSED = {
+    "fmod": "use % (Python's sign rule: the sign of the divisor)",
+    "logical_xor": "compare the .data, or use bool(a) != bool(b)",
+}
+
+
 def _install() -> None:
     for symbol, (name, python_op) in _OPERATORS.items():
         binary, reflected = _binary_method(_OPS[symbol], python_op)
@@ -867,6 +934,16 @@ def _install() -> None:
             setattr(Value, record.name, _unary_method(record))
     for alias, name in NUMPY_NAMES.items():
         setattr(Value, alias, getattr(Value, name))
+    # math.floor/ceil/trunc (and so np.floor/ceil/trunc on object arrays, which call
+    # them) give the op's Value, as sympy's expressions do: int(x) is the integer.
+    Value.__floor__ = Value.floor  # type: ignore[method-assign]
+    Value.__ceil__ = Value.ceil  # type: ignore[method-assign]
+    Value.__trunc__ = Value.trunc  # type: ignore[method-assign]
+    Value.arctan2 = _arctan2  # type: ignore[method-assign]
+    Value.hypot = _hypot  # type: ignore[method-assign]
+    Value.conjugate = _conjugate  # type: ignore[method-assign]
+    for name, instead in REFUSED.items():
+        setattr(Value, name, _refused(name, instead))
 
 
 _install()
