@@ -9,6 +9,8 @@ import sys
 import textwrap
 import weakref
 
+import pytest
+
 import autograd_lite as ag
 from autograd_lite import Value
 
@@ -153,3 +155,26 @@ def test_create_graph_gives_value_gradients_along_constant_slopes() -> None:
     assert isinstance(seen[0], Value) and seen[0].data == 1.0
     x.grad.backward()  # differentiable again: d(2)/dx adds nothing
     assert x.grad.data == 2.0
+
+
+@pytest.mark.parametrize("route", ["fast", "hook", "create_graph"])
+def test_a_numpy_array_in_grad_is_a_type_error_and_is_not_changed(route: str) -> None:
+    np = pytest.importorskip("numpy")
+    x = Value(2.0, label="x")
+    y = x * 3
+    arr = np.array([1.0, 2.0])
+    x.grad = arr
+    if route == "hook":
+        y.register_hook(lambda g: None)
+    with pytest.raises(TypeError, match=r"\.grad is ndarray"):
+        y.backward(create_graph=route == "create_graph")
+    assert x.grad is arr and arr.tolist() == [1.0, 2.0]
+    assert y.grad == 0.0  # all or nothing
+
+
+def test_a_numpy_float_in_grad_still_accumulates() -> None:
+    np = pytest.importorskip("numpy")
+    x = Value(2.0)
+    x.grad = np.float64(1.0)
+    (x * 3).backward()
+    assert x.grad == 4.0

@@ -54,10 +54,6 @@ def test_mod_matches_torch_remainder_on_a_grid(b: float) -> None:
         assert (x.grad, y.grad) == (da, db), (a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kernels.py still has -np.floor(a / b) for the divisor of % (its owner changes it)",
-)
 def test_mod_compiled_divisor_slope_is_eagers() -> None:
     b = Value(1.0)
 

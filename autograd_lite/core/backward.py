@@ -36,6 +36,7 @@ import operator
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from numbers import Real
 from typing import Any, NamedTuple
 
 from . import mode as _modes
@@ -112,6 +113,7 @@ def _plain(order: list[Value], create_graph: bool) -> bool:
 # --- the fast route ------------------------------------------------------------
 
 _FAST = threading.Lock()
+_FLOATS = frozenset({float})
 
 
 def _fast(order: list[Value], seed: float, accumulate: bool) -> bool:
@@ -129,6 +131,8 @@ def _fast(order: list[Value], seed: float, accumulate: bool) -> bool:
         node._g = 0.0
     order[0]._g = seed
     olds = [node.grad for node in order] if accumulate else []
+    if accumulate and not _FLOATS.issuperset(map(type, olds)):
+        return False  # a .grad that is not a float (None, a Value, an array): the general route
     try:
         for node in order:
             g = node._g
@@ -314,6 +318,11 @@ def accumulate(total: Any, grad: Any, node: Value) -> Any:
         return grad
     if type(total) is float and total == 0.0 and isinstance(grad, Value):
         return grad
+    if not isinstance(total, (Real, Value)):  # an array would broadcast, or be added in place
+        raise TypeError(
+            f"backward() cannot add a gradient to {describe(node)}: its .grad is"
+            f" {type(total).__name__} {total!r:.60}, not a number (set it to 0.0 or None)"
+        )
     try:
         return total + grad
     except TypeError:
