@@ -251,3 +251,30 @@ def test_compiled_losses_replay_whatever_the_batchs_labels(loss: Any, labels: li
         rng = np.random.default_rng(seed)
         step(rng.normal(size=(16, 2)), rng.choice(labels, size=16))
         assert step.mode == "numpy", step.fallback_reason
+
+
+EDGE_LOGITS = [-math.inf, -1e3, -30.0, -1.0, 0.0, 1.0, 30.0, 1e3, math.inf]
+
+
+def same_number(ours: float, theirs: float) -> bool:
+    """Equal to rounding, or the same inf / nan."""
+    if math.isnan(theirs) or math.isinf(theirs):
+        return math.isnan(ours) if math.isnan(theirs) else ours == theirs
+    return ours == pytest.approx(theirs, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("z", EDGE_LOGITS)
+@pytest.mark.parametrize("t", [0.0, 0.3, 1.0])
+def test_bce_with_logits_matches_torch_up_to_infinite_scores(z: float, t: float) -> None:
+    """z = +inf costs inf for t < 1 (not inf - 0·inf = nan); gradients too, as torch's."""
+    torch = pytest.importorskip("torch")
+    x = Value(z)
+    loss = losses.binary_cross_entropy_with_logits(x, t)
+    loss.backward()
+    tz = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(
+        tz, torch.tensor(t, dtype=torch.float64)
+    )
+    ref.backward()
+    assert same_number(loss.data, ref.item()), (loss.data, ref.item())
+    assert same_number(x.grad, tz.grad.item()), (x.grad, tz.grad.item())

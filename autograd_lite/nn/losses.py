@@ -199,8 +199,10 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
 def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """Binary cross-entropy of σ(z) against t, computed stably from the score z.
 
-    Uses log(1 + e^z) - z·t with ``ag.logaddexp(0, z)`` for the log: no
-    exp() ever overflows, and the gradient is exactly σ(z) - t, also at z = 0.
+    Uses PyTorch's form (1 - t)·z + log(1 + e^-z), with ``ag.logaddexp(0, -z)``
+    for the log: no exp() ever overflows, the gradient is exactly σ(z) - t,
+    also at z = 0, and an infinite score gives what PyTorch gives (z = +inf
+    costs inf for t < 1, where log(1 + e^z) - t·z would be inf - inf = nan).
 
     Example:
         >>> from autograd_lite import Value
@@ -219,10 +221,11 @@ def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reducti
             raise ValueError(
                 f"binary_cross_entropy_with_logits needs a target in [0, 1], got {_shown(y)!r}"
             )
-        # log(1 + e^z) - t·z, with log(1 + e^z) = logaddexp(0, z): no exp()
-        # overflows, no branch (so a trace needs no guard), and the slope is
-        # exactly σ(z) - t, also at z = 0.
-        return logaddexp(0.0, z) - y * z
+        # (1 - t)·z + log(1 + e^-z), torch's own form, with log(1 + e^-z) =
+        # logaddexp(0, -z): no exp() overflows, no branch (so a trace needs no
+        # guard), the slope is exactly σ(z) - t, and z = +inf gives inf (not
+        # the inf - 0·inf = nan of log(1 + e^z) - t·z) as torch does.
+        return (1.0 - y) * z + logaddexp(0.0, -z)
 
     return _elementwise("binary_cross_entropy_with_logits", logit, target, term, reduction)
 
