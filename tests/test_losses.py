@@ -278,3 +278,48 @@ def test_bce_with_logits_matches_torch_up_to_infinite_scores(z: float, t: float)
     ref.backward()
     assert same_number(loss.data, ref.item()), (loss.data, ref.item())
     assert same_number(x.grad, tz.grad.item()), (x.grad, tz.grad.item())
+
+
+EDGE_PROBS = [0.0, 1e-300, 1e-50, 1e-10, 0.3, 1 - 1e-10, 1.0]
+
+
+@pytest.mark.parametrize("p", EDGE_PROBS)
+@pytest.mark.parametrize("t", [0.0, 0.3, 1.0])
+def test_bce_value_and_both_gradients_match_torch_even_where_the_log_is_clamped(
+    p: float, t: float
+) -> None:
+    """The clamp at -100 holds the value, not the slope: p = 1e-50, t = 1 has slope -1e12."""
+    torch = pytest.importorskip("torch")
+    prob, target = Value(p), Value(t)
+    loss = losses.binary_cross_entropy(prob, target)
+    loss.backward()
+    tp = torch.tensor(p, dtype=torch.float64, requires_grad=True)
+    tt = torch.tensor(t, dtype=torch.float64, requires_grad=True)
+    ref = torch.nn.functional.binary_cross_entropy(tp, tt)
+    ref.backward()
+    assert same_number(loss.data, ref.item()), (loss.data, ref.item())
+    assert same_number(prob.grad, tp.grad.item()), (prob.grad, tp.grad.item())
+    assert same_number(target.grad, tt.grad.item()), (target.grad, tt.grad.item())
+
+
+def test_bce_slope_where_the_clamp_holds_is_torchs_not_zero() -> None:
+    p = Value(1e-50)
+    losses.binary_cross_entropy(p, 1.0).backward()
+    assert p.grad == pytest.approx(-1e12, rel=1e-8)
+
+
+@pytest.mark.parametrize("p, t", [(0.0, 0.0), (1.0, 1.0)])
+def test_a_perfect_bce_prediction_costs_plus_zero(p: float, t: float) -> None:
+    loss = losses.binary_cross_entropy(Value(p), t).data
+    assert loss == 0.0 and math.copysign(1.0, loss) == 1.0
+
+
+def test_bce_is_one_node_per_example_and_differentiates_twice() -> None:
+    p = Value(0.3)
+    loss = losses.binary_cross_entropy(p, 0.6)
+    assert loss.op == "binary_cross_entropy"
+    # d²/dp² of -(t log p + (1 - t) log(1 - p)) = t / p² + (1 - t) / (1 - p)²
+    second = ag.grad(ag.grad(lambda q: losses.binary_cross_entropy(q, 0.6)))(0.3)
+    assert second == pytest.approx(0.6 / 0.09 + 0.4 / 0.49, rel=1e-12)
+    for edge in (0.0, 1.0):  # at the clamp: finite, no domain error
+        assert math.isfinite(ag.grad(ag.grad(lambda q: losses.binary_cross_entropy(q, 1.0)))(edge))

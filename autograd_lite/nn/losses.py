@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any, Literal
 
-from ..core import Value, logaddexp
+from ..core import Value, defop, log, log1p, logaddexp, maximum
 from ..core import sum as value_sum
 
 Reduction = Literal["mean", "sum", "none"]
@@ -112,13 +112,39 @@ def _reduce(name: str, terms: list[Value], reduction: Reduction) -> Any:
     raise ValueError(f"{name} reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _clamped_log(p: Value) -> Value:
-    """log(p), or the constant LOG_FLOOR where log(p) would fall below it (p near or at 0)."""
-    if p > 0.0:
-        log_p = p.log()
-        if log_p > LOG_FLOOR:
-            return log_p
-    return Value(LOG_FLOOR)
+#: The floor under p·(1 - p) in the slope of binary cross-entropy: torch's
+#: ``EPSILON = 1e-12``, which torch keeps as a float32 (hence not exactly 1e-12).
+BCE_EPSILON = 9.999999960041972e-13
+
+
+def _bce_forward(p: float, t: float) -> float:
+    """torch's per-element BCE: (t - 1)·max(log(1 - p), -100) - t·max(log p, -100)."""
+    log_q = max(math.log1p(-p), LOG_FLOOR) if p < 1.0 else LOG_FLOOR
+    log_p = max(math.log(p), LOG_FLOOR) if p > 0.0 else LOG_FLOOR
+    # + 0.0: a perfect prediction costs 0.0, never -0.0 (as torch's loss reads).
+    return (t - 1.0) * log_q - t * log_p + 0.0
+
+
+def _bce_local(out: Any, p: Any, t: Any) -> tuple[Any, Any]:
+    """torch's derivatives, whatever the clamp does to the value.
+
+    ∂/∂p = (p - t) / max(p·(1 - p), ε): large but finite at p = 0 or 1, where
+    the clamped value is flat (torch's choice: a saturated prediction still
+    learns). ∂/∂t = log(1 - p) - log p = -logit(p), unclamped: ±inf at p = 1 or 0.
+    Written with ag functions, so it works on floats and on Values (higher order).
+    """
+    dp = (p - t) / maximum((1.0 - p) * p, BCE_EPSILON)
+    if p <= 0.0:
+        dt: Any = math.inf
+    elif p >= 1.0:
+        dt = -math.inf
+    else:
+        dt = log1p(-p) - log(p)
+    return dp, dt
+
+
+#: One node per example: binary_cross_entropy(p, t), value and slopes as torch's.
+bce_op = defop("binary_cross_entropy", _bce_forward, _bce_local)
 
 
 # --- regression ------------------------------------------------------------
@@ -168,7 +194,10 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
     """-(t·log p + (1 - t)·log(1 - p)) for a probability p in [0, 1] and a target t in [0, 1].
 
     As in PyTorch, each log is clamped at -100, so p = 0 or 1 gives a large
-    finite loss rather than infinity. Prefer
+    finite loss rather than infinity, while the gradient is torch's
+    (p - t) / max(p·(1 - p), 1e-12) even where the clamp holds the value flat
+    (and -logit(p) for a Value target). Each example is one node, op
+    ``"binary_cross_entropy"``. Prefer
     :func:`binary_cross_entropy_with_logits` on raw scores: it is stable
     for any score and never saturates.
 
@@ -185,13 +214,7 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
         y = _label(t, "binary_cross_entropy")
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy needs a target in [0, 1], got {_shown(y)!r}")
-        # A zero coefficient drops its log entirely: log(0) is never taken for it.
-        # (y is in [0, 1] here, so y >= 1 means y == 1 and y <= 0 means y == 0.)
-        if y >= 1.0:
-            return -_clamped_log(p)
-        if y <= 0.0:
-            return -_clamped_log(1.0 - p)
-        return -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
+        return bce_op(p, y)
 
     return _elementwise("binary_cross_entropy", prob, target, term, reduction)
 
