@@ -323,3 +323,63 @@ def test_bce_is_one_node_per_example_and_differentiates_twice() -> None:
     assert second == pytest.approx(0.6 / 0.09 + 0.4 / 0.49, rel=1e-12)
     for edge in (0.0, 1.0):  # at the clamp: finite, no domain error
         assert math.isfinite(ag.grad(ag.grad(lambda q: losses.binary_cross_entropy(q, 1.0)))(edge))
+
+
+# --- the same argument checks for every loss ----------------------------------------
+
+PAIRWISE = [
+    losses.squared_error,
+    losses.mse,
+    losses.binary_cross_entropy,
+    losses.binary_cross_entropy_with_logits,
+    losses.hinge,
+]
+
+
+def loss_name(loss: Any) -> str:
+    return loss.__name__
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+def test_a_bad_reduction_is_refused_for_a_single_pair_too(loss: Any) -> None:
+    with pytest.raises(ValueError, match=f"{loss.__name__} reduction must be .*got 'avg'"):
+        loss(Value(0.5), 1.0, reduction="avg")
+    with pytest.raises(TypeError, match=f"{loss.__name__} reduction must be .*got NoneType"):
+        loss(Value(0.5), 1.0, reduction=None)
+
+
+def test_a_bad_reduction_is_refused_for_one_cross_entropy_example_too() -> None:
+    with pytest.raises(ValueError, match=r"cross_entropy reduction must be .*got 'avg'"):
+        losses.cross_entropy([1.0, 2.0], 0, reduction="avg")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+def test_a_missing_target_is_a_type_error_naming_the_loss(loss: Any) -> None:
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers or Values as targets"):
+        loss(Value(0.5), None)
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers as targets"):
+        loss([Value(0.5)], [None])
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+def test_a_generator_is_refused_as_such(loss: Any) -> None:
+    """It was reported as 'a single value prediction(s)'."""
+    preds = (Value(v) for v in (0.5, 0.25))
+    with pytest.raises(TypeError, match=r"as predictions .*got a generator; pass a list"):
+        loss(preds, [1.0, 1.0])
+    with pytest.raises(TypeError, match=r"as targets .*got a generator; pass a list"):
+        loss([Value(0.5), Value(0.25)], (t for t in (1.0, 1.0)))
+
+
+def test_a_generator_of_cross_entropy_targets_is_refused_as_such() -> None:
+    with pytest.raises(TypeError, match=r"cross_entropy .* got a generator; pass a list"):
+        losses.cross_entropy([[1.0, 2.0]], (t for t in [0]))
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+@pytest.mark.parametrize("label", [True, False, np.bool_(True)], ids=repr)
+def test_a_bool_label_is_refused_as_cross_entropy_does(loss: Any, label: Any) -> None:
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers as targets, got the bool"):
+        loss(Value(0.5), label)
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers as targets, got the bool"):
+        loss([Value(0.5)], np.array([bool(label)]))

@@ -7,6 +7,11 @@ formulas follow PyTorch's, including the numerically stable forms:
 ``binary_cross_entropy_with_logits`` and ``cross_entropy`` never overflow,
 and ``softmax`` subtracts the largest input (a constant) before exponentiating.
 
+Predictions and targets are numbers or Values, one of each or lists, tuples
+or arrays of them; anything else (a generator, a set, None) is a TypeError
+naming the loss, as is a bool label (a class is written as a number), and
+``reduction`` is checked even for a single pair.
+
 The losses are written to trace well under ``ag.compile``: targets take part
 as operands (a float target is a constant, a Value target an input), every
 decision on a Value is a comparison (a guard in a trace), and nothing reads
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Any, Literal
 
@@ -48,6 +53,15 @@ def _is_list(x: object) -> bool:
     return not isinstance(x, Value) and getattr(x, "ndim", 0) >= 1
 
 
+def _is_scalar(x: object) -> bool:
+    return isinstance(x, (Value, Real)) or getattr(x, "shape", None) == ()
+
+
+def _is_bool(x: object) -> bool:
+    """A Python or numpy bool: a label that means a class, not a number."""
+    return isinstance(x, bool) or getattr(getattr(x, "dtype", None), "kind", None) == "b"
+
+
 def _as_list(x: Any) -> list[Any]:
     return x.tolist() if hasattr(x, "tolist") and not isinstance(x, (list, tuple)) else list(x)
 
@@ -55,7 +69,7 @@ def _as_list(x: Any) -> list[Any]:
 def _as_value(x: object, name: str) -> Value:
     if isinstance(x, Value):
         return x
-    if isinstance(x, Real) or getattr(x, "shape", None) == ():
+    if _is_scalar(x):
         return Value(x)
     raise TypeError(f"{name} needs numbers or Values as predictions, got {type(x).__name__} {x!r}")
 
@@ -64,7 +78,11 @@ def _label(x: object, name: str) -> Any:
     """A target as a float, or the Value itself (then it takes part as an operand)."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, Real) or getattr(x, "shape", None) == ():
+    if _is_bool(x):
+        raise TypeError(
+            f"{name} needs numbers as targets, got the bool {x!r}; write the label as a number"
+        )
+    if _is_scalar(x):
         return float(x)  # type: ignore[arg-type]
     raise TypeError(f"{name} needs numbers as targets, got {type(x).__name__} {x!r}")
 
@@ -74,7 +92,36 @@ def _shown(x: Any) -> Any:
 
 
 def _describe(x: object) -> str:
-    return f"a list of {len(_as_list(x))}" if _is_list(x) else "a single value"
+    if _is_list(x):
+        return f"a list of {len(_as_list(x))}"
+    return "a single value" if _is_scalar(x) else f"a {type(x).__name__}"
+
+
+def _check_reduction(name: str, reduction: object) -> None:
+    """Checked up front, so a single pair (which it does not change) is checked too."""
+    if not isinstance(reduction, str):
+        raise TypeError(
+            f"{name} reduction must be 'mean', 'sum' or 'none', got {type(reduction).__name__} "
+            f"{reduction!r:.40}"
+        )
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{name} reduction must be 'mean', 'sum' or 'none', got {reduction!r:.40}")
+
+
+def _check_kind(x: object, name: str, role: str) -> None:
+    """One number or Value, or a list, tuple or array of them; a generator, set, dict or
+    string is refused (a loss pairs predictions with targets by position, so it takes
+    sequences it can measure, not iterators it would use up)."""
+    if _is_list(x) or _is_scalar(x):
+        return
+    if isinstance(x, Iterable) and not isinstance(x, (str, bytes)):
+        got = f"a {type(x).__name__}; pass a list, e.g. list(...)"
+    else:
+        got = f"{type(x).__name__} {x!r:.40}"
+    raise TypeError(
+        f"{name} needs numbers or Values as {role} (one, or a list, tuple or array of them), "
+        f"got {got}"
+    )
 
 
 def _elementwise(
@@ -85,6 +132,9 @@ def _elementwise(
     reduction: Reduction,
 ) -> Any:
     """Apply ``term(prediction, target)`` to one pair or to matching lists, then reduce."""
+    _check_reduction(name, reduction)
+    _check_kind(pred, name, "predictions")
+    _check_kind(target, name, "targets")
     if _is_list(pred) != _is_list(target):
         raise ValueError(
             f"{name} got {_describe(pred)} prediction(s) but {_describe(target)} target(s); "
@@ -107,9 +157,7 @@ def _reduce(name: str, terms: list[Value], reduction: Reduction) -> Any:
         raise ValueError(f"{name} got empty lists; there is nothing to average")
     if reduction == "sum":
         return value_sum(terms)
-    if reduction == "mean":
-        return value_sum(terms) / len(terms)
-    raise ValueError(f"{name} reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return value_sum(terms) / len(terms)
 
 
 #: The floor under p·(1 - p) in the slope of binary cross-entropy: torch's
@@ -165,7 +213,7 @@ def squared_error(pred: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """
 
     def term(p: Any, t: Any) -> Value:
-        d = _as_value(p, "squared_error") - t
+        d = _as_value(p, "squared_error") - _label(t, "squared_error")
         return 0.5 * (d * d)
 
     return _elementwise("squared_error", pred, target, term, reduction)
@@ -181,7 +229,7 @@ def mse(pred: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """
 
     def term(p: Any, t: Any) -> Value:
-        d = _as_value(p, "mse") - t
+        d = _as_value(p, "mse") - _label(t, "mse")
         return d * d
 
     return _elementwise("mse", pred, target, term, reduction)
@@ -372,6 +420,8 @@ def cross_entropy(logits: Any, target: Any, reduction: Reduction = "mean") -> An
         >>> round(cross_entropy(z, [1.0, 0.0, 0.0]).data, 4)  # the same, as probabilities
         0.2413
     """
+    _check_reduction("cross_entropy", reduction)
+    _check_kind(target, "cross_entropy", "targets")
     rows = _as_list(logits) if _is_list(logits) else None
     if not (rows and _is_list(rows[0])):  # one example
         scores = _logits(logits, "cross_entropy")
