@@ -67,3 +67,40 @@ def test_a_tiny_cnn_learns_two_patterns() -> None:
         step.backward()
         optimizer.step()
     assert loss().data < 0.05 * before
+
+
+def test_a_shape_error_inside_sequential_names_the_position_and_the_module() -> None:
+    layer = nn.Layer(8, 2, seed=0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, seed=0), nn.MaxPool2d(2), nn.Flatten(), layer)
+    with pytest.raises(ValueError) as info:
+        model(np.zeros((1, 7, 9)))  # 2 × 2 × 3 = 12 features reach a layer that wants 8
+    assert str(info.value) == (
+        "Sequential[3] Layer(8 -> 2 relu, 18 parameters): expects 8 inputs, got 12"
+    )
+    assert type(info.value.__cause__) is ValueError
+    assert str(info.value.__cause__) == "Layer(8 -> 2 relu, 18 parameters) expects 8 inputs, got 12"
+
+
+def test_sequential_keeps_the_exception_type_and_indexes_nested_sequentials() -> None:
+    conv = nn.Conv2d(1, 2, 3, seed=0)
+    model = nn.Sequential(nn.Flatten(), nn.Sequential(nn.Flatten(), conv))
+    with pytest.raises(
+        ValueError, match=r"^Sequential\[1\]\[1\] Conv2d\(1 -> 2, 3×3, .*\): expects"
+    ):
+        model(np.zeros((1, 7, 9)))
+    with pytest.raises(
+        TypeError, match=r"^Sequential\[0\] Layer\(2 -> 1 relu, 3 parameters\): needs"
+    ):
+        nn.Sequential(nn.Layer(2, 1, seed=0))({"a": 1.0})
+
+
+def test_an_error_of_a_module_without_a_repr_prefix_is_prefixed_whole() -> None:
+    class Fails(nn.Module):
+        def __call__(self, x: object) -> object:
+            raise ZeroDivisionError("no room")
+
+        def __repr__(self) -> str:
+            return "Fails()"
+
+    with pytest.raises(ZeroDivisionError, match=r"^Sequential\[1\] Fails\(\): no room$"):
+        nn.Sequential(nn.Flatten(), Fails())([1.0])

@@ -290,3 +290,51 @@ def test_maxpool_bad_shape_error_names_layer_expected_and_actual() -> None:
         nn.MaxPool2d(3)(np.zeros((1, 2, 5)))
     with pytest.raises(ValueError, match=r"MaxPool2d\(2×2\).*got shape \(4, 4\)"):
         nn.MaxPool2d(2)(np.zeros((4, 4)))
+
+
+def test_every_size_argument_takes_numpy_ints_and_configs_hold_plain_ints() -> None:
+    i = np.int64
+    conv = nn.Conv2d(i(1), i(2), i(3), stride=i(2), padding=i(1), seed=0)
+    assert conv.config() == {
+        "in_channels": 1,
+        "out_channels": 2,
+        "kernel_size": 3,
+        "stride": 2,
+        "padding": 1,
+        "activation": "relu",
+    }
+    assert all(type(v) is int for k, v in conv.config().items() if k != "activation")
+    assert conv.output_shape(5, 5) == (2, 3, 3)
+    assert nn.MaxPool2d(np.int32(2)).config() == {"kernel_size": 2}
+    rnn = nn.RNN(np.int16(2), np.uint8(3), seed=0)
+    assert (rnn.nin, rnn.nhidden) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"padding": 10**20}, "Conv2d padding must be at most 65536, got 100000000000000000000"),
+        ({"padding": 2**16 + 1}, "Conv2d padding must be at most 65536, got 65537"),
+        ({"padding": 10**2000}, "Conv2d padding must be at most 65536, got an int of 6644 bits"),
+        ({"stride": 10**20}, "Conv2d stride must be at most 65536, got 100000000000000000000"),
+        ({"padding": True}, "Conv2d padding must be an int >= 0, got True"),
+        ({"padding": 1.0}, "Conv2d padding must be an int >= 0, got 1.0"),
+    ],
+)
+def test_conv_padding_and_stride_are_bounded_and_named(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    """A padding of 10**20 used to pass here and die later in an OverflowError naming no layer."""
+    with pytest.raises(ValueError, match=message):
+        nn.Conv2d(1, 1, 3, **kwargs)
+
+
+def test_the_largest_padding_and_stride_are_accepted() -> None:
+    from autograd_lite.nn.conv import MAX_PADDING, MAX_STRIDE
+
+    conv = nn.Conv2d(1, 1, 3, stride=MAX_STRIDE, padding=MAX_PADDING)
+    assert conv.output_shape(1, 1) == (
+        1,
+        2 * MAX_PADDING // MAX_STRIDE,
+        2 * MAX_PADDING // MAX_STRIDE,
+    )

@@ -128,6 +128,16 @@ BAD_CONFIGS: dict[str, tuple[str, dict[str, Any], str]] = {
         {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 0},
         "stride must be a positive int",
     ),
+    "a conv with a padding too large to compute with": (
+        "Conv2d",
+        {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "padding": 10**20},
+        "padding must be at most 65536, got 100000000000000000000",
+    ),
+    "a conv with a stride too large to compute with": (
+        "Conv2d",
+        {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 2**16 + 1},
+        "stride must be at most 65536, got 65537",
+    ),
     "an RNN with an unknown activation": (
         "RNN",
         {"nin": 1, "nhidden": 2, "activation": "softmax"},

@@ -251,3 +251,135 @@ def test_compiled_losses_replay_whatever_the_batchs_labels(loss: Any, labels: li
         rng = np.random.default_rng(seed)
         step(rng.normal(size=(16, 2)), rng.choice(labels, size=16))
         assert step.mode == "numpy", step.fallback_reason
+
+
+EDGE_LOGITS = [-math.inf, -1e3, -30.0, -1.0, 0.0, 1.0, 30.0, 1e3, math.inf]
+
+
+def same_number(ours: float, theirs: float) -> bool:
+    """Equal to rounding, or the same inf / nan."""
+    if math.isnan(theirs) or math.isinf(theirs):
+        return math.isnan(ours) if math.isnan(theirs) else ours == theirs
+    return ours == pytest.approx(theirs, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("z", EDGE_LOGITS)
+@pytest.mark.parametrize("t", [0.0, 0.3, 1.0])
+def test_bce_with_logits_matches_torch_up_to_infinite_scores(z: float, t: float) -> None:
+    """z = +inf costs inf for t < 1 (not inf - 0·inf = nan); gradients too, as torch's."""
+    torch = pytest.importorskip("torch")
+    x = Value(z)
+    loss = losses.binary_cross_entropy_with_logits(x, t)
+    loss.backward()
+    tz = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(
+        tz, torch.tensor(t, dtype=torch.float64)
+    )
+    ref.backward()
+    assert same_number(loss.data, ref.item()), (loss.data, ref.item())
+    assert same_number(x.grad, tz.grad.item()), (x.grad, tz.grad.item())
+
+
+EDGE_PROBS = [0.0, 1e-300, 1e-50, 1e-10, 0.3, 1 - 1e-10, 1.0]
+
+
+@pytest.mark.parametrize("p", EDGE_PROBS)
+@pytest.mark.parametrize("t", [0.0, 0.3, 1.0])
+def test_bce_value_and_both_gradients_match_torch_even_where_the_log_is_clamped(
+    p: float, t: float
+) -> None:
+    """The clamp at -100 holds the value, not the slope: p = 1e-50, t = 1 has slope -1e12."""
+    torch = pytest.importorskip("torch")
+    prob, target = Value(p), Value(t)
+    loss = losses.binary_cross_entropy(prob, target)
+    loss.backward()
+    tp = torch.tensor(p, dtype=torch.float64, requires_grad=True)
+    tt = torch.tensor(t, dtype=torch.float64, requires_grad=True)
+    ref = torch.nn.functional.binary_cross_entropy(tp, tt)
+    ref.backward()
+    assert same_number(loss.data, ref.item()), (loss.data, ref.item())
+    assert same_number(prob.grad, tp.grad.item()), (prob.grad, tp.grad.item())
+    assert same_number(target.grad, tt.grad.item()), (target.grad, tt.grad.item())
+
+
+def test_bce_slope_where_the_clamp_holds_is_torchs_not_zero() -> None:
+    p = Value(1e-50)
+    losses.binary_cross_entropy(p, 1.0).backward()
+    assert p.grad == pytest.approx(-1e12, rel=1e-8)
+
+
+@pytest.mark.parametrize("p, t", [(0.0, 0.0), (1.0, 1.0)])
+def test_a_perfect_bce_prediction_costs_plus_zero(p: float, t: float) -> None:
+    loss = losses.binary_cross_entropy(Value(p), t).data
+    assert loss == 0.0 and math.copysign(1.0, loss) == 1.0
+
+
+def test_bce_is_one_node_per_example_and_differentiates_twice() -> None:
+    p = Value(0.3)
+    loss = losses.binary_cross_entropy(p, 0.6)
+    assert loss.op == "binary_cross_entropy"
+    # d²/dp² of -(t log p + (1 - t) log(1 - p)) = t / p² + (1 - t) / (1 - p)²
+    second = ag.grad(ag.grad(lambda q: losses.binary_cross_entropy(q, 0.6)))(0.3)
+    assert second == pytest.approx(0.6 / 0.09 + 0.4 / 0.49, rel=1e-12)
+    for edge in (0.0, 1.0):  # at the clamp: finite, no domain error
+        assert math.isfinite(ag.grad(ag.grad(lambda q: losses.binary_cross_entropy(q, 1.0)))(edge))
+
+
+# --- the same argument checks for every loss ----------------------------------------
+
+PAIRWISE = [
+    losses.squared_error,
+    losses.mse,
+    losses.binary_cross_entropy,
+    losses.binary_cross_entropy_with_logits,
+    losses.hinge,
+]
+
+
+def loss_name(loss: Any) -> str:
+    return loss.__name__
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+def test_a_bad_reduction_is_refused_for_a_single_pair_too(loss: Any) -> None:
+    with pytest.raises(ValueError, match=f"{loss.__name__} reduction must be .*got 'avg'"):
+        loss(Value(0.5), 1.0, reduction="avg")
+    with pytest.raises(TypeError, match=f"{loss.__name__} reduction must be .*got NoneType"):
+        loss(Value(0.5), 1.0, reduction=None)
+
+
+def test_a_bad_reduction_is_refused_for_one_cross_entropy_example_too() -> None:
+    with pytest.raises(ValueError, match=r"cross_entropy reduction must be .*got 'avg'"):
+        losses.cross_entropy([1.0, 2.0], 0, reduction="avg")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+def test_a_missing_target_is_a_type_error_naming_the_loss(loss: Any) -> None:
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers or Values as targets"):
+        loss(Value(0.5), None)
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers as targets"):
+        loss([Value(0.5)], [None])
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+def test_a_generator_is_refused_as_such(loss: Any) -> None:
+    """It was reported as 'a single value prediction(s)'."""
+    preds = (Value(v) for v in (0.5, 0.25))
+    with pytest.raises(TypeError, match=r"as predictions .*got a generator; pass a list"):
+        loss(preds, [1.0, 1.0])
+    with pytest.raises(TypeError, match=r"as targets .*got a generator; pass a list"):
+        loss([Value(0.5), Value(0.25)], (t for t in (1.0, 1.0)))
+
+
+def test_a_generator_of_cross_entropy_targets_is_refused_as_such() -> None:
+    with pytest.raises(TypeError, match=r"cross_entropy .* got a generator; pass a list"):
+        losses.cross_entropy([[1.0, 2.0]], (t for t in [0]))
+
+
+@pytest.mark.parametrize("loss", PAIRWISE, ids=loss_name)
+@pytest.mark.parametrize("label", [True, False, np.bool_(True)], ids=repr)
+def test_a_bool_label_is_refused_as_cross_entropy_does(loss: Any, label: Any) -> None:
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers as targets, got the bool"):
+        loss(Value(0.5), label)
+    with pytest.raises(TypeError, match=f"{loss.__name__} needs numbers as targets, got the bool"):
+        loss([Value(0.5)], np.array([bool(label)]))

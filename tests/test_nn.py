@@ -113,12 +113,18 @@ def test_gradients_flow_into_value_inputs() -> None:
     assert any(v.grad != 0.0 for v in x)
 
 
-def test_wrong_input_length_names_expected_and_got() -> None:
-    with pytest.raises(ValueError, match="MLP expects 2 inputs, got 3"):
+def test_wrong_input_length_names_the_module_its_shape_expected_and_got() -> None:
+    with pytest.raises(
+        ValueError, match=r"^MLP\(2 -> 4 relu -> 1 linear, 17 parameters\) expects 2 inputs, got 3$"
+    ):
         nn.MLP(2, [4, 1])([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="Layer expects 3 inputs, got 2"):
+    with pytest.raises(
+        ValueError, match=r"^Layer\(3 -> 2 relu, 8 parameters\) expects 3 inputs, got 2$"
+    ):
         nn.Layer(3, 2)([1.0, 2.0])
-    with pytest.raises(ValueError, match="Neuron expects 2 inputs, got 1"):
+    with pytest.raises(
+        ValueError, match=r"^Neuron\(2 inputs, relu, 3 parameters\) expects 2 inputs, got 1$"
+    ):
         nn.Neuron(2)([1.0])
 
 

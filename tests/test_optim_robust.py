@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -165,13 +166,13 @@ def test_a_loaded_non_finite_state_continues_exactly_like_the_original() -> None
     assert [p.data for p in copies] == [p.data for p in ps]
 
 
-@pytest.mark.parametrize("entry", [math.nan, math.inf, -math.inf, "nan", "-inf"])
-def test_non_finite_buffer_entries_load(entry: Any) -> None:
+@pytest.mark.parametrize("entry", [math.nan, math.inf, -math.inf, "nan", "inf", "-inf"])
+def test_a_non_finite_momentum_is_refused_by_name(entry: Any) -> None:
+    """No step leaves one (a step that overflows it is refused), and it would stop every step."""
     opt = optim.SGD([Value(1.0)], lr=0.1, momentum=0.9)
-    opt.load_state_dict({"steps": 3, "momentum_buffer": [entry]})
-    back = opt.state_dict()["momentum_buffer"][0]
-    assert back == {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(str(entry), back)
-    json.dumps(opt.state_dict(), allow_nan=False)
+    with pytest.raises(ValueError, match=r"SGD.load_state_dict: 'momentum_buffer' entry 0 "):
+        opt.load_state_dict({"steps": 3, "momentum_buffer": [entry]})
+    assert opt.steps == 0 and opt.state == {"momentum_buffer": None}
 
 
 @pytest.mark.parametrize(
@@ -251,3 +252,101 @@ def test_any_gradient_history_round_trips_through_strict_json(
     assert step(opt, ps, last) == step(resumed, copies, last)
     assert [p.data for p in copies] == [p.data for p in ps]
     assert json.dumps(resumed.state_dict()) == json.dumps(opt.state_dict())
+
+
+# --- Adam's state: only what a run could leave ------------------------------------------
+
+
+def adam_before_and_after(state: dict[str, Any]) -> tuple[optim.Adam, Exception]:
+    """Load ``state`` into a trained Adam; return it and the error, checking nothing changed."""
+    ps, opt = trained_adam()
+    before = (copy.deepcopy(opt.state), opt.steps, [p.data for p in ps])
+    with pytest.raises((ValueError, TypeError)) as info:
+        opt.load_state_dict(state)
+    assert (opt.state, opt.steps, [p.data for p in ps]) == before
+    return opt, info.value
+
+
+@pytest.mark.parametrize(
+    "state, message",
+    [
+        (
+            {"steps": 3, "exp_avg": [0.1, 0.0], "exp_avg_sq": [-1.0, 0.0], "step": [3, 3]},
+            r"'exp_avg_sq' entry 0 \(parameter 0\) is -1.0",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1, 0.0], "exp_avg_sq": [0.0, "nan"], "step": [3, 3]},
+            r"'exp_avg_sq' entry 1 \(parameter 1\) is 'nan'",
+        ),
+        (
+            {"steps": 3, "exp_avg": ["inf", 0.0], "exp_avg_sq": [1.0, 1.0], "step": [3, 3]},
+            r"'exp_avg' entry 0 \(parameter 0\) is 'inf'",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1, math.nan], "exp_avg_sq": [1.0, 1.0], "step": [3, 3]},
+            r"'exp_avg' entry 1 \(parameter 1\) is nan",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1, None], "exp_avg_sq": [1.0, 1.0], "step": [3, 3]},
+            r"'exp_avg' entry 1 \(parameter 1\) is None",
+        ),
+        (
+            {"steps": 3, "exp_avg": None, "exp_avg_sq": [1.0, 1.0], "step": [3, 3]},
+            r"all be lists or all be None, got exp_avg=None, exp_avg_sq=a list",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1, 0.0], "exp_avg_sq": [1.0, 1.0], "step": [0, 3]},
+            r"parameter 0 has moments exp_avg=0.1, exp_avg_sq=1.0 but 'step' entry 0 is 0",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1, 0.0], "exp_avg_sq": [1.0, 1.0], "step": [4, 3]},
+            r"'step' entry 0 \(parameter 0\) is 4, more than the optimizer's 'steps' 3",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1, 0.0], "exp_avg_sq": [1.0, 1.0], "step": [-1, 3]},
+            r"'step' entry 0 \(parameter 0\) is -1; its entries must be ints >= 0",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1, 0.0], "exp_avg_sq": [1.0, 1.0], "step": [1.0, 3]},
+            r"'step' entry 0 \(parameter 0\) is 1.0",
+        ),
+        (
+            {"steps": 3, "exp_avg": [0.1], "exp_avg_sq": [1.0], "step": [3]},
+            r"'exp_avg' must be None or a list of 2 numbers",
+        ),
+        (
+            {"steps": 0, "exp_avg": [0.1, 0.0], "exp_avg_sq": [1.0, 1.0]},  # version 0.1
+            r"parameter 0 has moments exp_avg=0.1, exp_avg_sq=1.0 but 'step' entry 0 is 0",
+        ),
+    ],
+    ids=lambda x: repr(x)[:60] if isinstance(x, dict) else "",
+)
+def test_a_bad_adam_state_is_refused_by_name_and_changes_nothing(
+    state: dict[str, Any], message: str
+) -> None:
+    _, error = adam_before_and_after(state)
+    assert str(error).startswith("Adam.load_state_dict: ")
+    assert re.search(message, str(error)), str(error)
+
+
+def test_the_refused_negative_square_no_longer_breaks_the_next_step() -> None:
+    """Once loaded, it made the next step die with a bare 'math domain error'."""
+    opt, _ = adam_before_and_after(
+        {"steps": 3, "exp_avg": [0.1, 0.0], "exp_avg_sq": [-1.0, 0.0], "step": [3, 3]}
+    )
+    for p in opt.params:
+        p.grad = 0.5
+    opt.step()
+    assert opt.steps == 2
+
+
+def test_a_parameter_that_never_had_a_gradient_loads_with_step_0() -> None:
+    ps = [Value(1.0), Value(2.0)]
+    opt = optim.Adam(ps, lr=0.1)
+    ps[0].grad, ps[1].grad = 0.5, None
+    opt.step()
+    state = opt.state_dict()
+    assert state["step"] == [1, 0] and state["exp_avg"][1] == 0.0
+    again = optim.Adam([Value(p.data) for p in ps], lr=0.1)
+    again.load_state_dict(state)
+    assert again.state_dict() == state

@@ -51,6 +51,28 @@ class Flatten(Module):
         return "Flatten()"
 
 
+def _located(exc: Exception, i: int, module: Module) -> Exception | None:
+    """``exc`` again, its message prefixed with ``Sequential[i] module:``; None if it can't be.
+
+    A message that already starts with the module's repr (as Layer's and
+    Conv2d's do) is not given it twice; a nested Sequential adds its index:
+    ``Sequential[0][2] Layer(...): ...``.
+    """
+    text, shown = str(exc), repr(module)
+    if isinstance(module, Sequential) and text.startswith("Sequential["):
+        message = f"Sequential[{i}]{text[len('Sequential') :]}"
+    else:
+        if text.startswith(shown):
+            text = text[len(shown) :].lstrip()
+        message = f"Sequential[{i}] {shown}: {text}"
+    try:
+        located = type(exc)(message)
+        located.__dict__.update(exc.__dict__)  # attributes a subclass keeps (e.g. the node)
+    except Exception:  # a type whose constructor wants more than a message
+        return None
+    return located
+
+
 class Sequential(Module):
     """Modules applied in turn: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
@@ -77,9 +99,27 @@ class Sequential(Module):
         self._label_parameters()
 
     def __call__(self, x: Any) -> Any:
-        """Feed ``x`` through every module in order."""
-        for m in self.layers:
-            x = m(x)  # type: ignore[operator]
+        """Feed ``x`` through every module in order.
+
+        A ValueError, TypeError or ArithmeticError raised by a module is
+        raised again, of the same type, with the module's position and repr
+        in front of its message (the original is the ``__cause__``).
+
+        Example:
+            >>> from autograd_lite import nn
+            >>> nn.Sequential(nn.Flatten(), nn.Layer(3, 1, seed=0))([[1.0, 2.0]])
+            Traceback (most recent call last):
+            ...
+            ValueError: Sequential[1] Layer(3 -> 1 relu, 4 parameters): expects 3 inputs, got 2
+        """
+        for i, m in enumerate(self.layers):
+            try:
+                x = m(x)  # type: ignore[operator]
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                located = _located(exc, i, m)
+                if located is None:  # an exception type that cannot be made from a message
+                    raise
+                raise located from exc
         return x
 
     def __len__(self) -> int:

@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from numbers import Integral
 from typing import Any
 
 from ..core import Constant, Value, defop, dot
@@ -38,12 +39,40 @@ from .modules import (
 )
 from .shapes import as_value, nested
 
+#: The largest padding and stride a Conv2d takes, in its constructor and in a
+#: model file: far beyond any image a scalar engine can work through, and
+#: small enough that no size or index computed from them overflows.
+MAX_PADDING = 2**16
+MAX_STRIDE = 2**16
+
+
+def _shown(n: object) -> str:
+    """``repr(n)``, short even for an int too long to print."""
+    if isinstance(n, Integral) and int(n).bit_length() > 128:
+        return f"an int of {int(n).bit_length()} bits"
+    return f"{n!r:.40}"
+
 
 def _check_count(n: object, what: str) -> int:
-    """A non-negative int (padding may be 0)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"{what} must be an int >= 0, got {n!r}")
+    """A non-negative int, numpy ints too (padding may be 0); bools are refused."""
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 0:
+        raise ValueError(f"{what} must be an int >= 0, got {_shown(n)}")
+    return int(n)
+
+
+def _check_at_most(n: int, highest: int, what: str) -> int:
+    """``n`` itself, if it is at most ``highest``."""
+    if n > highest:
+        raise ValueError(f"{what} must be at most {highest}, got {_shown(n)}")
     return n
+
+
+def _check_stride(n: object, who: str) -> int:
+    return _check_at_most(_check_size(n, f"{who} stride"), MAX_STRIDE, f"{who} stride")
+
+
+def _check_padding(n: object, who: str) -> int:
+    return _check_at_most(_check_count(n, f"{who} padding"), MAX_PADDING, f"{who} padding")
 
 
 def _image(layer: Module, image: Any, channels: int, smallest: int) -> tuple[list[Any], int, int]:
@@ -67,8 +96,9 @@ class Conv2d(Module):
         in_channels: channels of the input image.
         out_channels: number of kernels (channels of the output).
         kernel_size: the side k of the square kernel.
-        stride: the step between receptive fields, in both directions.
-        padding: zeros added on each side of the input, in both directions.
+        stride: the step between receptive fields, in both directions (1 to MAX_STRIDE).
+        padding: zeros added on each side of the input, in both directions
+            (0 to MAX_PADDING).
         activation: one of ``nn.ACTIVATIONS`` ("relu", "tanh", "sigmoid",
             "leaky_relu", "elu", "gelu", "softplus", "linear").
         seed: an int, a numpy Generator, or None for a random initialisation.
@@ -97,8 +127,8 @@ class Conv2d(Module):
         self.in_channels = _check_size(in_channels, "Conv2d in_channels")
         self.out_channels = _check_size(out_channels, "Conv2d out_channels")
         self.kernel_size = _check_size(kernel_size, "Conv2d kernel_size")
-        self.stride = _check_size(stride, "Conv2d stride")
-        self.padding = _check_count(padding, "Conv2d padding")
+        self.stride = _check_stride(stride, "Conv2d")
+        self.padding = _check_padding(padding, "Conv2d")
         self.activation = _check_activation(activation)
         k = self.kernel_size
         std = init_std(activation, in_channels * k * k, out_channels * k * k)
@@ -204,8 +234,8 @@ class Conv2d(Module):
         cin = _check_size(args["in_channels"], "Conv2d in_channels")
         cout = _check_size(args["out_channels"], "Conv2d out_channels")
         k = _check_size(args["kernel_size"], "Conv2d kernel_size")
-        _check_size(args["stride"], "Conv2d stride")
-        _check_count(args["padding"], "Conv2d padding")
+        _check_stride(args["stride"], "Conv2d")
+        _check_padding(args["padding"], "Conv2d")
         _check_activation(args["activation"])
         for o in range(cout):
             for c in range(cin):

@@ -7,6 +7,11 @@ formulas follow PyTorch's, including the numerically stable forms:
 ``binary_cross_entropy_with_logits`` and ``cross_entropy`` never overflow,
 and ``softmax`` subtracts the largest input (a constant) before exponentiating.
 
+Predictions and targets are numbers or Values, one of each or lists, tuples
+or arrays of them; anything else (a generator, a set, None) is a TypeError
+naming the loss, as is a bool label (a class is written as a number), and
+``reduction`` is checked even for a single pair.
+
 The losses are written to trace well under ``ag.compile``: targets take part
 as operands (a float target is a constant, a Value target an input), every
 decision on a Value is a comparison (a guard in a trace), and nothing reads
@@ -25,11 +30,11 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Any, Literal
 
-from ..core import Value, logaddexp
+from ..core import Value, defop, log, log1p, logaddexp, maximum
 from ..core import sum as value_sum
 
 Reduction = Literal["mean", "sum", "none"]
@@ -48,6 +53,15 @@ def _is_list(x: object) -> bool:
     return not isinstance(x, Value) and getattr(x, "ndim", 0) >= 1
 
 
+def _is_scalar(x: object) -> bool:
+    return isinstance(x, (Value, Real)) or getattr(x, "shape", None) == ()
+
+
+def _is_bool(x: object) -> bool:
+    """A Python or numpy bool: a label that means a class, not a number."""
+    return isinstance(x, bool) or getattr(getattr(x, "dtype", None), "kind", None) == "b"
+
+
 def _as_list(x: Any) -> list[Any]:
     return x.tolist() if hasattr(x, "tolist") and not isinstance(x, (list, tuple)) else list(x)
 
@@ -55,7 +69,7 @@ def _as_list(x: Any) -> list[Any]:
 def _as_value(x: object, name: str) -> Value:
     if isinstance(x, Value):
         return x
-    if isinstance(x, Real) or getattr(x, "shape", None) == ():
+    if _is_scalar(x):
         return Value(x)
     raise TypeError(f"{name} needs numbers or Values as predictions, got {type(x).__name__} {x!r}")
 
@@ -64,7 +78,11 @@ def _label(x: object, name: str) -> Any:
     """A target as a float, or the Value itself (then it takes part as an operand)."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, Real) or getattr(x, "shape", None) == ():
+    if _is_bool(x):
+        raise TypeError(
+            f"{name} needs numbers as targets, got the bool {x!r}; write the label as a number"
+        )
+    if _is_scalar(x):
         return float(x)  # type: ignore[arg-type]
     raise TypeError(f"{name} needs numbers as targets, got {type(x).__name__} {x!r}")
 
@@ -74,7 +92,36 @@ def _shown(x: Any) -> Any:
 
 
 def _describe(x: object) -> str:
-    return f"a list of {len(_as_list(x))}" if _is_list(x) else "a single value"
+    if _is_list(x):
+        return f"a list of {len(_as_list(x))}"
+    return "a single value" if _is_scalar(x) else f"a {type(x).__name__}"
+
+
+def _check_reduction(name: str, reduction: object) -> None:
+    """Checked up front, so a single pair (which it does not change) is checked too."""
+    if not isinstance(reduction, str):
+        raise TypeError(
+            f"{name} reduction must be 'mean', 'sum' or 'none', got {type(reduction).__name__} "
+            f"{reduction!r:.40}"
+        )
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{name} reduction must be 'mean', 'sum' or 'none', got {reduction!r:.40}")
+
+
+def _check_kind(x: object, name: str, role: str) -> None:
+    """One number or Value, or a list, tuple or array of them; a generator, set, dict or
+    string is refused (a loss pairs predictions with targets by position, so it takes
+    sequences it can measure, not iterators it would use up)."""
+    if _is_list(x) or _is_scalar(x):
+        return
+    if isinstance(x, Iterable) and not isinstance(x, (str, bytes)):
+        got = f"a {type(x).__name__}; pass a list, e.g. list(...)"
+    else:
+        got = f"{type(x).__name__} {x!r:.40}"
+    raise TypeError(
+        f"{name} needs numbers or Values as {role} (one, or a list, tuple or array of them), "
+        f"got {got}"
+    )
 
 
 def _elementwise(
@@ -85,6 +132,9 @@ def _elementwise(
     reduction: Reduction,
 ) -> Any:
     """Apply ``term(prediction, target)`` to one pair or to matching lists, then reduce."""
+    _check_reduction(name, reduction)
+    _check_kind(pred, name, "predictions")
+    _check_kind(target, name, "targets")
     if _is_list(pred) != _is_list(target):
         raise ValueError(
             f"{name} got {_describe(pred)} prediction(s) but {_describe(target)} target(s); "
@@ -107,18 +157,42 @@ def _reduce(name: str, terms: list[Value], reduction: Reduction) -> Any:
         raise ValueError(f"{name} got empty lists; there is nothing to average")
     if reduction == "sum":
         return value_sum(terms)
-    if reduction == "mean":
-        return value_sum(terms) / len(terms)
-    raise ValueError(f"{name} reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return value_sum(terms) / len(terms)
 
 
-def _clamped_log(p: Value) -> Value:
-    """log(p), or the constant LOG_FLOOR where log(p) would fall below it (p near or at 0)."""
-    if p > 0.0:
-        log_p = p.log()
-        if log_p > LOG_FLOOR:
-            return log_p
-    return Value(LOG_FLOOR)
+#: The floor under p·(1 - p) in the slope of binary cross-entropy: torch's
+#: ``EPSILON = 1e-12``, which torch keeps as a float32 (hence not exactly 1e-12).
+BCE_EPSILON = 9.999999960041972e-13
+
+
+def _bce_forward(p: float, t: float) -> float:
+    """torch's per-element BCE: (t - 1)·max(log(1 - p), -100) - t·max(log p, -100)."""
+    log_q = max(math.log1p(-p), LOG_FLOOR) if p < 1.0 else LOG_FLOOR
+    log_p = max(math.log(p), LOG_FLOOR) if p > 0.0 else LOG_FLOOR
+    # + 0.0: a perfect prediction costs 0.0, never -0.0 (as torch's loss reads).
+    return (t - 1.0) * log_q - t * log_p + 0.0
+
+
+def _bce_local(out: Any, p: Any, t: Any) -> tuple[Any, Any]:
+    """torch's derivatives, whatever the clamp does to the value.
+
+    ∂/∂p = (p - t) / max(p·(1 - p), ε): large but finite at p = 0 or 1, where
+    the clamped value is flat (torch's choice: a saturated prediction still
+    learns). ∂/∂t = log(1 - p) - log p = -logit(p), unclamped: ±inf at p = 1 or 0.
+    Written with ag functions, so it works on floats and on Values (higher order).
+    """
+    dp = (p - t) / maximum((1.0 - p) * p, BCE_EPSILON)
+    if p <= 0.0:
+        dt: Any = math.inf
+    elif p >= 1.0:
+        dt = -math.inf
+    else:
+        dt = log1p(-p) - log(p)
+    return dp, dt
+
+
+#: One node per example: binary_cross_entropy(p, t), value and slopes as torch's.
+bce_op = defop("binary_cross_entropy", _bce_forward, _bce_local)
 
 
 # --- regression ------------------------------------------------------------
@@ -139,7 +213,7 @@ def squared_error(pred: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """
 
     def term(p: Any, t: Any) -> Value:
-        d = _as_value(p, "squared_error") - t
+        d = _as_value(p, "squared_error") - _label(t, "squared_error")
         return 0.5 * (d * d)
 
     return _elementwise("squared_error", pred, target, term, reduction)
@@ -155,7 +229,7 @@ def mse(pred: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """
 
     def term(p: Any, t: Any) -> Value:
-        d = _as_value(p, "mse") - t
+        d = _as_value(p, "mse") - _label(t, "mse")
         return d * d
 
     return _elementwise("mse", pred, target, term, reduction)
@@ -168,7 +242,10 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
     """-(t·log p + (1 - t)·log(1 - p)) for a probability p in [0, 1] and a target t in [0, 1].
 
     As in PyTorch, each log is clamped at -100, so p = 0 or 1 gives a large
-    finite loss rather than infinity. Prefer
+    finite loss rather than infinity, while the gradient is torch's
+    (p - t) / max(p·(1 - p), 1e-12) even where the clamp holds the value flat
+    (and -logit(p) for a Value target). Each example is one node, op
+    ``"binary_cross_entropy"``. Prefer
     :func:`binary_cross_entropy_with_logits` on raw scores: it is stable
     for any score and never saturates.
 
@@ -185,13 +262,7 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
         y = _label(t, "binary_cross_entropy")
         if not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy needs a target in [0, 1], got {_shown(y)!r}")
-        # A zero coefficient drops its log entirely: log(0) is never taken for it.
-        # (y is in [0, 1] here, so y >= 1 means y == 1 and y <= 0 means y == 0.)
-        if y >= 1.0:
-            return -_clamped_log(p)
-        if y <= 0.0:
-            return -_clamped_log(1.0 - p)
-        return -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
+        return bce_op(p, y)
 
     return _elementwise("binary_cross_entropy", prob, target, term, reduction)
 
@@ -199,8 +270,10 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: Reduction = "mean") 
 def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """Binary cross-entropy of σ(z) against t, computed stably from the score z.
 
-    Uses log(1 + e^z) - z·t with ``ag.logaddexp(0, z)`` for the log: no
-    exp() ever overflows, and the gradient is exactly σ(z) - t, also at z = 0.
+    Uses PyTorch's form (1 - t)·z + log(1 + e^-z), with ``ag.logaddexp(0, -z)``
+    for the log: no exp() ever overflows, the gradient is exactly σ(z) - t,
+    also at z = 0, and an infinite score gives what PyTorch gives (z = +inf
+    costs inf for t < 1, where log(1 + e^z) - t·z would be inf - inf = nan).
 
     Example:
         >>> from autograd_lite import Value
@@ -219,10 +292,11 @@ def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: Reducti
             raise ValueError(
                 f"binary_cross_entropy_with_logits needs a target in [0, 1], got {_shown(y)!r}"
             )
-        # log(1 + e^z) - t·z, with log(1 + e^z) = logaddexp(0, z): no exp()
-        # overflows, no branch (so a trace needs no guard), and the slope is
-        # exactly σ(z) - t, also at z = 0.
-        return logaddexp(0.0, z) - y * z
+        # (1 - t)·z + log(1 + e^-z), torch's own form, with log(1 + e^-z) =
+        # logaddexp(0, -z): no exp() overflows, no branch (so a trace needs no
+        # guard), the slope is exactly σ(z) - t, and z = +inf gives inf (not
+        # the inf - 0·inf = nan of log(1 + e^z) - t·z) as torch does.
+        return (1.0 - y) * z + logaddexp(0.0, -z)
 
     return _elementwise("binary_cross_entropy_with_logits", logit, target, term, reduction)
 
@@ -346,6 +420,8 @@ def cross_entropy(logits: Any, target: Any, reduction: Reduction = "mean") -> An
         >>> round(cross_entropy(z, [1.0, 0.0, 0.0]).data, 4)  # the same, as probabilities
         0.2413
     """
+    _check_reduction("cross_entropy", reduction)
+    _check_kind(target, "cross_entropy", "targets")
     rows = _as_list(logits) if _is_list(logits) else None
     if not (rows and _is_list(rows[0])):  # one example
         scores = _logits(logits, "cross_entropy")

@@ -128,11 +128,13 @@ def init_std(activation: str, fan_in: int, fan_out: int = 1) -> float:
     return math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
+def _inputs(x: Any, nin: int, owner: object) -> Sequence[Any]:
     """The input vector as a sequence of ``nin`` numbers or Values.
 
     Only ordered containers are inputs: a dict, a set, a string or an iterator
     has no dependable order (or would give its keys), so it is a TypeError.
+    Errors start with ``repr(owner)``, the module and its shape (computed
+    only then: this runs on every call).
     """
     if isinstance(x, (list, tuple)):
         xs: Sequence[Any] = x
@@ -141,7 +143,7 @@ def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
     elif hasattr(x, "ndim") and hasattr(x, "tolist"):
         if x.ndim > 1:
             raise ValueError(
-                f"{who} takes one input vector, got an array of shape {x.shape}; "
+                f"{owner!r} takes one input vector, got an array of shape {x.shape}; "
                 f"call it once per row"
             )
         xs = x.tolist() if x.ndim == 1 else [x.tolist()]
@@ -154,11 +156,11 @@ def _inputs(x: Any, nin: int, who: str) -> Sequence[Any]:
             else type(x).__name__
         )  # fmt: skip
         raise TypeError(
-            f"{who} needs a list, tuple or 1-D array of numbers or Values, got {kind}"
+            f"{owner!r} needs a list, tuple or 1-D array of numbers or Values, got {kind}"
             f"{' ' + repr(x)[:60] if isinstance(x, (Mapping, Set, str, bytes)) else ''}"
         )
     if len(xs) != nin:
-        raise ValueError(f"{who} expects {nin} inputs, got {len(xs)}")
+        raise ValueError(f"{owner!r} expects {nin} inputs, got {len(xs)}")
     return xs
 
 
@@ -556,7 +558,7 @@ class Neuron(Module):
 
     def __call__(self, x: Any) -> Value:
         """The neuron's output for one input vector."""
-        return self._forward(_inputs(x, self.nin, "Neuron"))
+        return self._forward(_inputs(x, self.nin, self))
 
     def _forward(self, xs: Sequence[Any]) -> Value:
         z = dot(self.w, xs, self.b)
@@ -622,7 +624,7 @@ class Layer(Module):
 
     def __call__(self, x: Any) -> Value | list[Value]:
         """The layer's outputs for one input vector."""
-        return self._forward(_inputs(x, self.nin, "Layer"))
+        return self._forward(_inputs(x, self.nin, self))
 
     def _forward(self, xs: Sequence[Any]) -> Value | list[Value]:
         outs = [n._forward(xs) for n in self.neurons]
@@ -726,7 +728,7 @@ class MLP(Module):
 
     def __call__(self, x: Any) -> Value | list[Value]:
         """The network's output for one input vector: a Value, or a list for several outputs."""
-        out: Value | list[Value] = _inputs(x, self.nin, "MLP")  # type: ignore[assignment]
+        out: Value | list[Value] = _inputs(x, self.nin, self)  # type: ignore[assignment]
         for layer in self.layers:
             out = layer._forward((out,) if isinstance(out, Value) else out)
         return out

@@ -8,7 +8,9 @@ gradient and is skipped, as in PyTorch. Hyperparameters are checked when the
 optimizer is made, naming the valid range. The learning rate may be a number
 or a schedule, a function of the number of steps taken so far (0 for the
 first step). ``state_dict()`` is strict JSON whatever the gradients were
-(non-finite numbers are written as the strings "inf", "-inf" and "nan").
+(non-finite numbers are written as the strings "inf", "-inf" and "nan"), and
+``load_state_dict()`` takes back only a state a run could have left: it
+checks every entry before it changes anything.
 
 Example:
     >>> from autograd_lite import Value, optim
@@ -246,10 +248,20 @@ class Optimizer:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore :meth:`state_dict`; strict and all-or-nothing, like ``Module.load_state_dict``.
 
-        Buffer entries may be numbers (finite or not), the strings "inf",
-        "-inf" and "nan", or None where the optimizer allows it (SGD's
-        momentum for a parameter that never had a gradient). Keys listed in
-        ``optional_buffers`` may be missing (a state saved by an older version).
+        Every entry is checked before anything changes, so a refused state
+        leaves the optimizer exactly as it was. Only a state the optimizer
+        could have reached loads: buffer entries are finite numbers, except
+        where a buffer says otherwise (Adam's ``exp_avg_sq`` is >= 0 and may be
+        inf, written "inf", as after a gradient whose square overflowed; SGD's
+        momentum is None for a parameter that never had a gradient), and
+        the buffers agree with each other and with ``steps`` (see
+        :meth:`_check_state`). Keys listed in ``optional_buffers`` may be
+        missing (a state saved by an older version).
+
+        Raises:
+            TypeError: ``state`` is not a dict.
+            ValueError: a key is missing or unknown, or an entry is out of
+                range; the message names the key, the parameter and the value.
 
         Example:
             >>> from autograd_lite import Value
@@ -274,19 +286,15 @@ class Optimizer:
             if buf is not None:
                 if hasattr(buf, "tolist") and getattr(buf, "ndim", 0) == 1:
                     buf = buf.tolist()
-                entries = (
-                    [self._buffer_entry(name, v) for v in buf]
-                    if isinstance(buf, (list, tuple)) and len(buf) == len(self.params)
-                    else None
-                )
-                if entries is None or any(e is _BAD for e in entries):
+                if not isinstance(buf, (list, tuple)) or len(buf) != len(self.params):
                     raise ValueError(
                         f"{who}: {name!r} must be None or a list of {len(self.params)} numbers "
                         f"({self._buffer_rule(name)}), got {buf!r:.80}"
                     )
-                buf = entries
+                buf = [self._buffer_entry(name, i, v, who) for i, v in enumerate(buf)]
             buffers[name] = buf
         self._complete(buffers, int(steps))
+        self._check_state(buffers, int(steps), who)
         self.steps = int(steps)
         self.state = buffers
 
@@ -296,38 +304,49 @@ class Optimizer:
     nullable_buffers: ClassVar[tuple[str, ...]] = ()
     #: Buffers that count steps: their entries are ints >= 0.
     count_buffers: ClassVar[tuple[str, ...]] = ()
+    #: Buffers of squares: their entries are >= 0 and may be inf (a square that overflowed).
+    square_buffers: ClassVar[tuple[str, ...]] = ()
 
     def _buffer_rule(self, name: str) -> str:
         if name in self.count_buffers:
             return "ints >= 0"
         extra = " or None" if name in self.nullable_buffers else ""
-        return f'floats, "inf", "-inf", "nan"{extra}'
+        if name in self.square_buffers:
+            return f'numbers >= 0, or "inf"{extra}'
+        return f"finite numbers{extra}"
 
-    def _buffer_entry(self, name: str, v: object) -> Any:
-        """One buffer entry from a state dict as the optimizer keeps it, or _BAD."""
-        if v is None:
-            return None if name in self.nullable_buffers else _BAD
+    def _buffer_entry(self, name: str, i: int, v: object, who: str) -> Any:
+        """One buffer entry from a state dict as the optimizer keeps it; else a ValueError."""
+        if v is None and name in self.nullable_buffers:
+            return None
         if name in self.count_buffers:
             if isinstance(v, Integral) and not isinstance(v, bool) and int(v) >= 0:
                 return int(v)
-            return _BAD
-        if isinstance(v, str):
-            return _DECODE.get(v, _BAD)
-        if isinstance(v, bool) or not isinstance(v, Real):
-            return _BAD
-        try:
-            return float(v)
-        except OverflowError:
-            return _BAD
+        elif isinstance(v, str) and v in _DECODE:
+            x = _DECODE[v]
+            if name in self.square_buffers and x == math.inf:
+                return x
+        elif isinstance(v, Real) and not isinstance(v, bool):
+            try:
+                x = float(v)
+            except OverflowError:
+                x = math.nan
+            in_range = x >= 0.0 if name in self.square_buffers else math.isfinite(x)
+            if in_range:  # (NaN is in no range)
+                return x
+        raise ValueError(
+            f"{who}: {name!r} entry {i} ({_name(self.params[i], i)}) is {v!r:.40}; "
+            f"its entries must be {self._buffer_rule(name)}"
+        )
 
     def _complete(self, buffers: dict[str, list[Any] | None], steps: int) -> None:
         """Fill in the optional buffers a state dict left out (nothing to do by default)."""
 
+    def _check_state(self, buffers: dict[str, list[Any] | None], steps: int, who: str) -> None:
+        """Raise ValueError where the buffers disagree with each other or with ``steps``."""
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
-
-
-_BAD = object()  # marks an entry load_state_dict cannot take
 
 
 class SGD(Optimizer):
@@ -433,6 +452,7 @@ class Adam(Optimizer):
     buffer_names = ("exp_avg", "exp_avg_sq", "step")
     optional_buffers = ("step",)
     count_buffers = ("step",)
+    square_buffers = ("exp_avg_sq",)
 
     def __init__(
         self,
@@ -489,6 +509,35 @@ class Adam(Optimizer):
         """A state without per-parameter counts (version 0.1): every parameter took every step."""
         if buffers.get("step") is None and buffers.get("exp_avg") is not None:
             buffers["step"] = [steps] * len(self.params)
+
+    def _check_state(self, buffers: dict[str, list[Any] | None], steps: int, who: str) -> None:
+        """The moments and counts come together and agree, as only a real run leaves them.
+
+        ``exp_avg``, ``exp_avg_sq`` and ``step`` are all lists or all None; no
+        parameter took more steps than the optimizer; a parameter that took
+        none has moments 0 (so a parameter with moments has step >= 1).
+        """
+        m, v, k = buffers["exp_avg"], buffers["exp_avg_sq"], buffers["step"]
+        if not (m is None) == (v is None) == (k is None):
+            shown = ", ".join(f"{n}={'a list' if b else None}" for n, b in buffers.items())
+            raise ValueError(
+                f"{who}: 'exp_avg', 'exp_avg_sq' and 'step' must all be lists or all be None, "
+                f"got {shown}"
+            )
+        if m is None or v is None or k is None:
+            return
+        for i, (mi, vi, ki) in enumerate(zip(m, v, k)):
+            if ki > steps:
+                raise ValueError(
+                    f"{who}: 'step' entry {i} ({_name(self.params[i], i)}) is {ki}, more than "
+                    f"the optimizer's 'steps' {steps}"
+                )
+            if ki == 0 and (mi != 0.0 or vi != 0.0):
+                raise ValueError(
+                    f"{who}: {_name(self.params[i], i)} has moments exp_avg={mi!r}, "
+                    f"exp_avg_sq={vi!r} but 'step' entry {i} is 0; a parameter with moments "
+                    f"has taken at least 1 step"
+                )
 
     def __repr__(self) -> str:
         return (
