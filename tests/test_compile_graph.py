@@ -182,3 +182,151 @@ def test_the_same_value_passed_twice_and_used_as_a_parameter_sums_its_paths() ->
         w.grad = 0.0
         f(w, w).backward(seed)
         assert close(compiled, w.grad) or (math.isinf(compiled) and compiled == w.grad)
+
+
+def test_create_graph_through_a_numpy_tier_call_gives_eager_second_derivatives() -> None:
+    model = nn.MLP(3, [4, 1], activation="tanh", seed=0)
+    X = [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6], [0.7, 0.8, 0.9]]
+
+    def f(X: list[list[float]]) -> Value:
+        return ag.sum([model(x) ** 2 for x in X])
+
+    step = ag.compile(f, tier="numpy")
+    step(X)
+    w = model.parameters()[0]
+    (g_compiled,) = ag.gradients(step(X), [w], create_graph=True)
+    (g_eager,) = ag.gradients(f(X), [w], create_graph=True)
+    assert step.mode == "numpy" and close(g_compiled.data, g_eager.data)
+    assert close(ag.gradients(g_compiled, [w])[0], ag.gradients(g_eager, [w])[0])
+
+
+def test_create_graph_counts_a_value_that_is_an_input_twice_once() -> None:
+    w, u = Value(2.0), Value(3.0)
+    c = ag.compile(lambda a, b: a * b * w, tier="python")
+    c(u, u)
+    c(u, u).backward(create_graph=True)
+    assert isinstance(u.grad, Value) and u.grad.data == 2 * 3.0 * 2.0
+    c2 = ag.compile(lambda v: v * w * w, tier="python")
+    c2(w)
+    w.grad = 0.0
+    c2(w).backward(create_graph=True)
+    assert w.grad.data == 3 * 2.0**2
+
+
+def test_the_compiled_backward_refuses_a_grad_that_is_not_a_number_and_changes_nothing() -> None:
+    np = pytest.importorskip("numpy")
+    w, u = Value(2.0), Value(3.0)
+    c = ag.compile(lambda x: w * x + u)
+    c(1.0)
+    loss = c(1.0)
+    arr = np.array([1.0])
+    u.grad = arr
+    with pytest.raises(TypeError, match=r"\.grad is ndarray"):
+        loss.backward()
+    assert w.grad == 0.0 and u.grad is arr and arr.tolist() == [1.0]
+
+
+@pytest.mark.parametrize("seed", [math.inf, -math.inf, math.nan, 1e308, -2.5, 0.0])
+def test_a_compiled_backward_with_any_seed_is_eagers(seed: float) -> None:
+    w, u = Value(1.0), Value(1.0)
+
+    def f(x: float) -> Value:
+        return w * 3.0 - w * 3.0 + u * x + w * x
+
+    c = ag.compile(f)
+    c(2.0)
+    c(2.0).backward(seed)
+    compiled = (w.grad, u.grad)
+    w.grad = u.grad = 0.0
+    f(2.0).backward(seed)
+    for a, b in zip(compiled, (w.grad, u.grad)):
+        assert close(a, b) or (math.isnan(a) and math.isnan(b))
+
+
+def test_a_cell_run_too_early_is_traced_again_once_its_name_exists() -> None:
+    namespace: dict[str, Any] = {"Value": Value}
+    exec("def f(x):\n    return W2 * x\n", namespace)
+    c = ag.compile(namespace["f"])
+    with pytest.raises(NameError):
+        c(3.0)
+    namespace["W2"] = Value(2.0)
+    assert c(3.0).data == 6.0 and c(3.0).data == 6.0
+    namespace["W2"] = Value(5.0)
+    assert c(3.0).data == 15.0
+
+
+def test_rebinding_a_module_attribute_or_shadowing_a_builtin_is_seen() -> None:
+    import types
+
+    cfg = types.ModuleType("cfg")
+    cfg.w = Value(2.0)  # type: ignore[attr-defined]
+    namespace: dict[str, Any] = {"cfg": cfg}
+    exec("def f(x):\n    return abs(cfg.w * x)\n", namespace)
+    c = ag.compile(namespace["f"])
+    assert c(3.0).data == 6.0 and c(3.0).data == 6.0
+    cfg.w = Value(5.0)  # type: ignore[attr-defined]
+    assert c(3.0).data == 15.0
+    namespace["abs"] = lambda v: v * v  # a global now shadows the builtin
+    assert c(3.0).data == 225.0
+
+
+def test_a_callable_object_is_watched_through_its_call_method() -> None:
+    namespace: dict[str, Any] = {"Value": Value}
+    exec(
+        "W = Value(2.0)\nclass Loss:\n    def __call__(self, x):\n        return W * x\n",
+        namespace,
+    )
+    c = ag.compile(namespace["Loss"]())
+    assert c(3.0).data == 6.0 and c(3.0).data == 6.0
+    namespace["W"] = Value(5.0)
+    assert c(3.0).data == 15.0
+
+
+def test_a_compiled_result_refuses_to_be_pickled_with_a_clear_error() -> None:
+    import copy
+    import pickle
+
+    w = Value(2.0)
+    c = ag.compile(lambda x: w * x)
+    c(1.0)
+    out = c(1.0) * 2
+    with pytest.raises(TypeError, match="compiled call's result cannot be pickled"):
+        pickle.dumps(out)
+    with pytest.raises(TypeError, match="compiled call's result cannot be pickled"):
+        copy.deepcopy(out)
+
+
+@pytest.mark.parametrize("route", ["eager", "compiled", "steps"])
+def test_concurrent_backward_calls_on_shared_parameters_all_add_up(route: str) -> None:
+    import sys
+    import threading
+
+    ps = [Value(0.01 * i) for i in range(300)]
+
+    def f(x: float) -> Value:
+        return ag.sum([p * x for p in ps])
+
+    c = ag.compile(f, tier="python")
+    c(1.0)
+
+    def work() -> None:
+        for _ in range(20):
+            if route == "eager":
+                f(1.0).backward()
+            elif route == "compiled":
+                c(1.0).backward()
+            else:
+                for _ in f(1.0).backward_steps():
+                    pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(p.grad == 80.0 for p in ps)

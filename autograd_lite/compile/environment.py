@@ -11,8 +11,12 @@ each replay the bindings are compared by identity; any change means trace
 again. Numbers are the exception: a number captured from the enclosing scope
 is a constant of the trace, as documented (pass what changes as an argument).
 
-Not seen: an object changed in place behind a name that still points to it
-(``layer.w[0] = Value(...)`` replacing a parameter inside a module's list).
+Also watched: names the code reads that are not bound yet (a global defined
+later, a builtin shadowed later), and the attributes the code reads of
+modules it reaches by name (``cfg.w``). Not seen: an object changed in place
+behind a name that still points to it (``layer.w[0] = Value(...)``
+replacing a parameter inside a module's list, an attribute of a callable
+object).
 
 Example:
     >>> scale = 2.0
@@ -23,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import sysconfig
 import types
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +36,10 @@ from typing import Any
 MAX_FUNCTIONS = 64
 _PACKAGE = __name__.split(".")[0]
 _MISSING = object()
+#: Where installed code lives (the standard library, site-packages): not the user's names.
+_INSTALLED = tuple(
+    {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
 
 
 def _codes(code: types.CodeType) -> list[types.CodeType]:
@@ -49,16 +58,23 @@ def _function(obj: Any, follow: bool = True) -> types.FunctionType | None:
     With ``follow``, the library's own functions are left out: the names they
     read are not the user's to rebind.
     """
-    while True:
+    for _ in range(8):
         if isinstance(obj, types.MethodType):
             obj = obj.__func__
         elif hasattr(obj, "func") and hasattr(obj, "args") and hasattr(obj, "keywords"):
             obj = obj.func  # functools.partial
+        elif not isinstance(obj, (types.FunctionType, type)) and isinstance(
+            vars(type(obj)).get("__call__"), types.FunctionType
+        ):
+            obj = vars(type(obj))["__call__"]  # a callable object: its class's __call__
         else:
             break
     if not isinstance(obj, types.FunctionType):
         return None
-    if follow and (getattr(obj, "__module__", None) or "").split(".")[0] == _PACKAGE:
+    if follow and (
+        (getattr(obj, "__module__", None) or "").split(".")[0] == _PACKAGE
+        or obj.__code__.co_filename.startswith(_INSTALLED)
+    ):
         return None
     return obj
 
@@ -86,16 +102,27 @@ class Environment:
             if id(f) in seen:
                 continue
             seen.add(id(f))
-            names = {n for c in _codes(f.__code__) for n in c.co_names}
+            names = sorted({n for c in _codes(f.__code__) for n in c.co_names})
             g = f.__globals__
-            for name in sorted(names):
+            modules = []
+            for name in names:
+                # A name that is missing now (a builtin, an attribute, a global not yet
+                # defined) is watched too: defining it later changes what the code reads.
                 obj = g.get(name, _MISSING)
-                if obj is _MISSING:
-                    continue  # a builtin, or an attribute name
                 self._globals.append((g, name, obj))
+                if isinstance(obj, types.ModuleType):
+                    modules.append(obj)
                 follow = _function(obj)
                 if follow is not None:
                     todo.append(follow)
+            for module in modules:  # ``cfg.w``: the attributes the code may read of a module
+                d = vars(module)
+                for name in names:
+                    if name in d:
+                        self._globals.append((d, name, d[name]))
+                        follow = _function(d[name])
+                        if follow is not None:
+                            todo.append(follow)
             for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
                 try:
                     obj = cell.cell_contents

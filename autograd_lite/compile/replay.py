@@ -29,8 +29,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core import Value, gradients, has_hooks
-from ..core.backward import accumulate, backward, seed_of
+from ..core.backward import WRITES, accumulate, backward, seed_of
 from ..core.ops import Op
+from ..core.value import constant
 from . import _core
 
 
@@ -50,7 +51,12 @@ def compiled_local(out: Any, *inputs: Any) -> tuple[Any, ...]:
     """
     if not isinstance(out, Replayed):  # a debugger's look at the op: nothing to rebuild
         return tuple(0.0 for _ in inputs)
-    return tuple(gradients(out._eager(), list(inputs), create_graph=True))
+    # A Value that is an input twice (an argument that is also a parameter) gets its
+    # whole derivative at its first position and 0 at the others: the engine adds
+    # every position's contribution, so it is counted once.
+    distinct = list(dict.fromkeys(inputs))
+    whole = dict(zip(distinct, gradients(out._eager(), distinct, create_graph=True)))
+    return tuple(whole.pop(v) if v in whole else constant(0.0) for v in inputs)
 
 
 class _CompiledOp(Op):
@@ -66,10 +72,18 @@ COMPILED = _CompiledOp("compiled", _no_forward, compiled_local, None)
 class Replayed(Value):
     """A compiled call's output: a node over the parameters, with their local derivatives."""
 
-    __slots__ = ("_eager", "_unique")
+    __slots__ = ("_eager", "_keep", "_replay", "_unique")
 
     _eager: Callable[[], Value]
+    _replay: Callable[[float], Sequence[float]]  # the tier's backward for any seed
     _unique: bool  # no Value is an input twice
+    _keep: list[int] | None  # which of the replay's targets are the inputs (None: all)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(
+            "a compiled call's result cannot be pickled or copied (it stands for a replay);"
+            " pickle the eager graph instead: step.eager(...)"
+        )
 
     def backward(self, gradient: Any = 1.0, *, create_graph: bool = False) -> None:
         """Add this call's gradients into the parameters' ``.grad``, as eager ``backward()``.
@@ -89,32 +103,58 @@ class Replayed(Value):
             backward(self, gradient, create_graph=create_graph)
             return
         g = seed_of(gradient, False, "backward()")
-        finite = g - g == 0.0
-        if finite and self._unique:
+        inputs = self.inputs
+        if g == 1.0:
+            local = self._local
+        else:
+            # The seed goes through the replay, as eager backward() sends it through
+            # the graph (inf · 3 - inf · 3 is NaN there, not 0 · inf masked).
+            local = _derivatives(self._replay, g, self._eager, inputs, self._keep)
+        if self._unique and _FLOATS.issuperset(map(type, (v.grad for v in inputs))):
             # The engine's arithmetic for a node over distinct leaves: each leaf's
-            # pass gradient is 0.0 + local × g, added to its .grad. All or nothing:
-            # a .grad that is not a number (None too) leaves it to the engine.
-            inputs = self.inputs
-            try:
-                totals = [v.grad + (0.0 + d * g) for v, d in zip(inputs, self._local)]
-                mine = self.grad + g
-            except TypeError:
-                backward(self, gradient)
-                return
-            for v, total in zip(inputs, totals):
-                v.grad = total
-            self.grad = mine
+            # pass gradient is 0.0 + local, added to its .grad; all at once.
+            with WRITES:
+                totals = [v.grad + (0.0 + d) for v, d in zip(inputs, local)]
+                for v, total in zip(inputs, totals):
+                    v.grad = total
+                self.grad = accumulate(self.grad, g, self)
             return
         running: dict[Value, float] = {}
-        for inp, d in zip(self.inputs, self._local):
-            # The engine's arithmetic: a zero local derivative passes exactly 0.
-            c = d * g if finite or d != 0.0 else 0.0
-            running[inp] = running.get(inp, 0.0) + c
-        totals = [(v, accumulate(v.grad, t, v)) for v, t in running.items()]
-        mine = accumulate(self.grad, g, self)
-        for v, total in totals:  # nothing failed: now write them all
-            v.grad = total
-        self.grad = mine
+        for inp, d in zip(inputs, local):
+            running[inp] = running.get(inp, 0.0) + d
+        with WRITES:  # all or nothing, with the engine's checks and messages
+            totals = [(v, accumulate(v.grad, t, v)) for v, t in running.items()]
+            mine = accumulate(self.grad, g, self)
+            for v, total in totals:
+                v.grad = total
+            self.grad = mine
+
+
+_FLOATS = frozenset({float})
+
+
+def _derivatives(
+    replay: Callable[[float], Sequence[float]],
+    seed: float,
+    eager: Callable[[], Value],
+    inputs: tuple[Value, ...],
+    keep: list[int] | None,
+) -> tuple[float, ...]:
+    """seed × ∂out/∂input per input, from the replay; from the eager graph where not finite.
+
+    The eager graph masks a zero local derivative times an infinite one as
+    the engine does; the replay's arrays would make NaN of it.
+    """
+    try:
+        grads = replay(seed)
+        local = tuple(grads) if keep is None else tuple(grads[i] for i in keep)
+        total = sum(local, 0.0)
+    except ArithmeticError:  # numpy met what eager handles its own way (0 · inf, ...)
+        total = float("nan")
+    if total - total == 0.0:
+        return local
+    out = eager()
+    return tuple(gradients(out if seed == 1.0 else out * seed, list(inputs)))
 
 
 def make(
@@ -126,28 +166,21 @@ def make(
 ) -> Replayed:
     """The :class:`Replayed` node for a call: value ``data``, inputs ``targets`` (less ``sink``).
 
-    ``backward_fn(1.0)`` gives ∂data/∂target for each target. Where it is
-    not finite, the derivatives come from the eager graph instead, which
-    masks a zero local derivative times an infinite one as the engine does.
-    ``sink`` marks targets that are not Values of the caller's (float arguments).
+    ``backward_fn(seed)`` gives seed × ∂data/∂target for each target (the
+    replay's backward). ``sink`` marks targets that are not the caller's
+    Values (float arguments).
     """
     keep = None if sink is None else [i for i, t in enumerate(targets) if t is not sink]
     inputs = tuple(targets) if keep is None else tuple(targets[i] for i in keep)
-    try:
-        grads = backward_fn(1.0)
-        local: tuple[float, ...] = tuple(grads) if keep is None else tuple(grads[i] for i in keep)
-        total = sum(local, 0.0)
-    except ArithmeticError:  # numpy met what eager handles its own way (0 · inf, ...)
-        total = float("nan")
-    if total - total != 0.0:
-        local = tuple(gradients(eager(), list(inputs)))
     out: Replayed = object.__new__(Replayed)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.inputs = inputs
     out._op = COMPILED
-    out._local = local
+    out._local = _derivatives(backward_fn, 1.0, eager, inputs, keep)
     out._eager = eager
+    out._replay = backward_fn
+    out._keep = keep
     out._unique = sink is None or len(set(inputs)) == len(inputs)
     return out

@@ -916,6 +916,14 @@ REFUSED = {
 }
 
 
+def _integer(fn: Callable[[float], int]) -> Callable[[Value], int]:
+    def rounded(self: Value) -> int:
+        return fn(self.data)
+
+    rounded.__name__ = f"__{fn.__name__}__"
+    return rounded
+
+
 def _install() -> None:
     for symbol, (name, python_op) in _OPERATORS.items():
         binary, reflected = _binary_method(_OPS[symbol], python_op)
@@ -934,11 +942,11 @@ def _install() -> None:
             setattr(Value, record.name, _unary_method(record))
     for alias, name in NUMPY_NAMES.items():
         setattr(Value, alias, getattr(Value, name))
-    # math.floor/ceil/trunc (and so np.floor/ceil/trunc on object arrays, which call
-    # them) give the op's Value, as sympy's expressions do: int(x) is the integer.
-    Value.__floor__ = Value.floor  # type: ignore[method-assign]
-    Value.__ceil__ = Value.ceil  # type: ignore[method-assign]
-    Value.__trunc__ = Value.trunc  # type: ignore[method-assign]
+    # math.floor/ceil/trunc give the integer, as for a float (so range(math.floor(x))
+    # and indexing work); x.floor() or ag.floor(x) is the op, which keeps the graph.
+    Value.__floor__ = _integer(math.floor)  # type: ignore[method-assign,assignment]
+    Value.__ceil__ = _integer(math.ceil)  # type: ignore[method-assign,assignment]
+    Value.__trunc__ = _integer(math.trunc)  # type: ignore[method-assign,assignment]
     Value.arctan2 = _arctan2  # type: ignore[method-assign]
     Value.hypot = _hypot  # type: ignore[method-assign]
     Value.conjugate = _conjugate  # type: ignore[method-assign]

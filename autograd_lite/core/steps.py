@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .backward import _start, _update, accumulate, seed_of
+from .backward import WRITES, _start, _update, accumulate, seed_of
 from .display import expression, fmt, grad_ref, node_name
 from .value import Value
 
@@ -126,7 +126,8 @@ def _walk(
     for index, node in enumerate(order, 1):
         node, grad, local, contributions, so_far = _update(node, grads, create_graph, hooks)
         if write_grads:
-            node.grad = accumulate(node.grad, grad, node)
+            with WRITES:  # read and write at once: a concurrent pass adds, never overwrites
+                node.grad = accumulate(node.grad, grad, node)
         yield Step(index, len(order), node, grad, node.inputs, local, contributions, so_far)
 
 
