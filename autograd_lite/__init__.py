@@ -12,8 +12,16 @@ Example:
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .core import *  # noqa: F403  (the core's public names, listed once in core/__init__.py)
-from .core import __all__ as _core_names
+try:
+    from .core import *  # noqa: F403  (the core's public names, listed once in core/__init__.py)
+    from .core import __all__ as _core_names
+except KeyboardInterrupt:
+    if sys.argv[:1] != ["-m"]:  # an import in a program: its Ctrl-C is its own
+        raise
+    # `python -m autograd_lite` loads the package before its __main__ can catch
+    # anything: a Ctrl-C here ends the command line as one there would.
+    print("interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
 
 if TYPE_CHECKING:
     from . import nn

@@ -126,7 +126,15 @@ def failing_at(tmp_path: Path, module: str, kind: str) -> dict[str, str]:
     return env(PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", AGL_FAIL_AT=module, AGL_FAIL_WITH=kind)
 
 
-STARTUP = ["autograd_lite.cli", "argparse", "autograd_lite.cli.demo", "numpy", "graphviz"]
+# The first is loaded by the package itself, before `python -m`'s __main__ runs.
+STARTUP = [
+    "autograd_lite.core.backward",
+    "autograd_lite.cli",
+    "argparse",
+    "autograd_lite.cli.demo",
+    "numpy",
+    "graphviz",
+]
 
 
 @pytest.mark.parametrize("module", STARTUP)

@@ -591,3 +591,27 @@ def test_explain_agrees_with_backward_when_masked_paths_meet_an_overflow() -> No
     e = ag.explain(y, x, max_paths=2)
     assert x.grad == math.inf and e.total == math.inf and e.matches
     assert e.path_count == 2**1100
+
+
+def test_explain_lists_each_path_product_as_backward_forms_it() -> None:
+    # relu(sqrt(x) - 1) at 0: the zero (relu') is above the inf (sqrt'): 0 × inf is NaN
+    # there, in backward() as in torch; only an inf coming down onto a zero is masked.
+    x = Value(0.0, label="x")
+    y = (x.sqrt() - 1.0).relu()
+    y.backward()
+    e = ag.explain(y, x)
+    assert math.isnan(x.grad) and math.isnan(e.paths[0].product) and math.isnan(e.total)
+    assert e.matches
+
+
+def test_explain_takes_a_grad_of_none_as_no_gradient_yet() -> None:
+    x = Value(2.0, label="x")
+    y = x * x
+    y.grad = None
+    e = ag.explain(y, x)
+    assert e.total == 4.0 and e.source == "computed" and e.matches
+    y.grad = 0.0
+    y.backward()
+    x.grad = None
+    e = ag.explain(y, x)
+    assert e.source == "backward" and not e.matches

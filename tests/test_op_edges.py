@@ -261,3 +261,14 @@ def test_numpy_vecdot_on_object_arrays_is_a_value() -> None:
 def test_arctan2_of_a_value_with_a_non_number_names_the_op() -> None:
     with pytest.raises(TypeError, match="atan2"):
         Value(1.0).arctan2("a")
+
+
+@pytest.mark.parametrize("z", [30.0, 710.0, 745.0, 800.0, 1e308])
+def test_logaddexp_second_derivatives_stay_finite_far_out(z: float) -> None:
+    # ∂²/∂a² ln(eᵃ + eᵇ) = σ(a-b)σ(b-a): tiny, never inf/inf (torch's losses agree).
+    second = ag.grad(ag.grad(lambda a: ag.logaddexp(a, 0.0)))(z)
+    expected = 1.0 / (2.0 + math.exp(-z) + math.exp(z)) if z < 700 else 0.0
+    assert math.isfinite(second) and abs(second - expected) <= 1e-300 + 1e-12 * expected
+    assert ag.grad(ag.grad(lambda a: ag.logaddexp(0.0, a)))(-z) == pytest.approx(
+        expected, rel=1e-12, abs=1e-300
+    )

@@ -763,9 +763,21 @@ def _minimum(x: float, y: float) -> float:
 minimum = builtin(minimum_local, _minimum, arity=2)
 
 
+def _logistic(d: S) -> S:
+    """σ(d) = 1/(1 + e⁻ᵈ) with an exponent ≤ 0 whatever d is.
+
+    So neither it nor its derivatives (under create_graph) overflow or cancel:
+    1/(1 + e⁻ᵈ) for d ≥ 0, eᵈ/(1 + eᵈ) below.
+    """
+    if _data(d) >= 0.0:
+        return ONE / (ONE + exp(-d))
+    e = exp(d)
+    return e / (ONE + e)
+
+
 def logaddexp_local(out: S, a: S, b: S) -> tuple[S, ...]:
-    """out = ln(eᵃ + eᵇ):  ∂/∂a = 1/(1 + e^(b-a)), ∂/∂b = 1/(1 + e^(a-b))."""
-    return (ONE / (ONE + exp(b - a)), ONE / (ONE + exp(a - b)))
+    """out = ln(eᵃ + eᵇ):  ∂/∂a = σ(a - b) = 1/(1 + e^(b-a)), ∂/∂b = σ(b - a)."""
+    return (_logistic(a - b), _logistic(b - a))
 
 
 def _logaddexp(x: float, y: float) -> float:

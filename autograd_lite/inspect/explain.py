@@ -245,14 +245,28 @@ def explain(y: Value, x: Value, max_paths: int = 10) -> Explanation:
         raise ValueError(f"explain() needs max_paths >= 0, got {max_paths}")
     count, value = _count_paths(y, x)
     paths = _first_paths(y, x, count, max_paths)
-    if float(y.grad) != 0.0:
-        reference, source = float(x.grad), "backward"
+    if _grad(y) != 0.0:
+        reference, source = _grad(x), "backward"
     else:
         reference, source = _computed(y, x), "computed"
     matches = math.isclose(value, reference, rel_tol=1e-9, abs_tol=1e-12) or (
         math.isnan(value) and math.isnan(reference)
     )
     return Explanation(y, x, paths, count.get(y, 0), value, reference, source, matches)
+
+
+def _grad(v: Value) -> float:
+    """``v.grad`` as a float: None means no gradient yet (0), as in backward()."""
+    return 0.0 if v.grad is None else float(v.grad)
+
+
+def _path_product(factors: tuple[float, ...]) -> float:
+    """The product from y down to x as backward() forms it: a zero factor passes exactly 0
+    when what comes down to it is inf or NaN (0 × inf = NaN only below a finite value)."""
+    running = 1.0
+    for d in factors:
+        running = d * running if running - running == 0.0 or d != 0.0 else 0.0
+    return running
 
 
 def _computed(y: Value, x: Value) -> float:
@@ -339,9 +353,7 @@ def _first_paths(
         target = inputs[position]
         if target is x:
             factors = tuple(n.local_grads[i] for n, i in edges)
-            # A zero factor makes the product exactly 0, even beside an inf (as backward() masks).
-            product = 0.0 if 0.0 in factors else math.prod(factors)
-            found.append(GradientPath(tuple(edges), factors, product))
+            found.append(GradientPath(tuple(edges), factors, _path_product(factors)))
             edges.pop()
         else:
             stack.append([target, 0])
