@@ -16,8 +16,9 @@ try:
     from .core import *  # noqa: F403  (the core's public names, listed once in core/__init__.py)
     from .core import __all__ as _core_names
 except KeyboardInterrupt:
-    if sys.argv[:1] != ["-m"]:  # an import in a program: its Ctrl-C is its own
-        raise
+    _argv = getattr(sys, "orig_argv", [])
+    if "-m" not in _argv[:-1] or _argv[_argv.index("-m") + 1] != __name__:
+        raise  # an import in a program (or another `python -m` tool): its Ctrl-C is its own
     # `python -m autograd_lite` loads the package before its __main__ can catch
     # anything: a Ctrl-C here ends the command line as one there would.
     print("interrupted", file=sys.stderr)

@@ -178,3 +178,22 @@ def test_a_numpy_float_in_grad_still_accumulates() -> None:
     x.grad = np.float64(1.0)
     (x * 3).backward()
     assert x.grad == 4.0
+
+
+def test_backward_interrupted_halfway_changes_no_grad() -> None:
+    # A KeyboardInterrupt in the middle of the fast route (here: raised by a local
+    # derivative deep in the graph, after most .grads were written) undoes every write.
+    class Interrupting(float):
+        def __mul__(self, other: object) -> float:
+            raise KeyboardInterrupt
+
+    xs = [Value(1.0) for _ in range(50)]
+    terms = [x * 2.0 for x in xs]
+    y = ag.sum(terms)
+    terms[0]._local = (Interrupting(2.0), 1.0)  # the last product the pass reaches
+    with pytest.raises(KeyboardInterrupt):
+        y.backward()
+    assert y.grad == 0.0 and all(t.grad == 0.0 for t in terms) and all(x.grad == 0.0 for x in xs)
+    terms[0]._local = (2.0, 1.0)
+    y.backward()  # the locks were released: the next pass runs and is exact
+    assert all(x.grad == 2.0 for x in xs)

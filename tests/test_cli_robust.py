@@ -147,6 +147,28 @@ def test_ctrl_c_anywhere_in_start_up_exits_130_without_a_traceback(
     assert "Traceback" not in result.stderr
 
 
+def test_another_python_m_tool_importing_the_package_keeps_its_own_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    # Only `python -m autograd_lite` turns a Ctrl-C during the package's import into 130.
+    tool = tmp_path / "tool"
+    tool.mkdir()
+    (tool / "__init__.py").write_text(
+        "try:\n    import autograd_lite\nexcept KeyboardInterrupt:\n"
+        "    print('tool: caught it')\n    raise SystemExit(7)\n"
+    )
+    (tool / "__main__.py").write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "tool"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=failing_at(tmp_path, "autograd_lite.core.backward", "interrupt"),
+    )
+    assert result.returncode == 7 and result.stdout == "tool: caught it\n"
+
+
 def test_an_unexpected_error_is_one_line_and_exit_1(tmp_path: Path) -> None:
     svg = str(tmp_path / "g.svg")
     result = cli("demo", *TINY_DEMO, "--out", svg, env=failing_at(tmp_path, "numpy", "error"))

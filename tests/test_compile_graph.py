@@ -330,3 +330,23 @@ def test_concurrent_backward_calls_on_shared_parameters_all_add_up(route: str) -
     finally:
         sys.setswitchinterval(interval)
     assert all(p.grad == 80.0 for p in ps)
+
+
+def test_math_floor_of_a_traced_value_makes_the_function_run_eagerly() -> None:
+    w = Value(2.0)
+    with pytest.warns(RuntimeWarning, match="float\\(\\) of a Value"):
+        f = ag.compile(lambda x: w * math.floor(x))
+        results = [f(x).data for x in (2.5, 7.9)]
+    assert results == [4.0, 14.0] and f.mode == "eager"
+
+
+def test_an_attribute_named_like_a_loop_variable_is_not_a_global_read() -> None:
+    import types
+
+    box = types.SimpleNamespace(w=Value(2.0))
+    step = ag.compile(lambda x: box.w * x)
+    for _ in range(8):
+        w = step(3.0)  # a global-looking name the function never reads as a global
+        w.backward()
+    assert step.mode == "python" and step.fallback_reason is None
+    assert box.w.grad == 8 * 3.0

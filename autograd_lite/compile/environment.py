@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import dis
 import sysconfig
 import types
 from collections.abc import Callable
@@ -50,6 +51,24 @@ def _codes(code: types.CodeType) -> list[types.CodeType]:
         found.append(c)
         stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
     return found
+
+
+def _reads(code: types.CodeType) -> tuple[set[str], set[str]]:
+    """The global names ``code`` (and the code nested in it) reads, and the attribute names.
+
+    Only instructions that load a global count as global reads: ``co_names``
+    also lists attribute names (``box.w``), and a loop variable named ``w``
+    elsewhere in the program is no business of a function that reads ``box.w``.
+    """
+    names: set[str] = set()
+    attributes: set[str] = set()
+    for c in _codes(code):
+        for ins in dis.get_instructions(c):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                names.add(ins.argval)
+            elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+                attributes.add(ins.argval)
+    return names, attributes
 
 
 def _function(obj: Any, follow: bool = True) -> types.FunctionType | None:
@@ -102,10 +121,10 @@ class Environment:
             if id(f) in seen:
                 continue
             seen.add(id(f))
-            names = sorted({n for c in _codes(f.__code__) for n in c.co_names})
+            reads, attributes = _reads(f.__code__)
             g = f.__globals__
             modules = []
-            for name in names:
+            for name in sorted(reads):
                 # A name that is missing now (a builtin, an attribute, a global not yet
                 # defined) is watched too: defining it later changes what the code reads.
                 obj = g.get(name, _MISSING)
@@ -117,7 +136,7 @@ class Environment:
                     todo.append(follow)
             for module in modules:  # ``cfg.w``: the attributes the code may read of a module
                 d = vars(module)
-                for name in names:
+                for name in sorted(attributes):
                     if name in d:
                         self._globals.append((d, name, d[name]))
                         follow = _function(d[name])

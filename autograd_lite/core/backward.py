@@ -162,10 +162,12 @@ def _fast(order: list[Value], seed: float, accumulate: bool) -> bool:
             else:  # inf or NaN upstream: a zero local derivative still passes exactly 0
                 for inp, d in zip(inputs, local):
                     inp._g += d * g if d != 0.0 else 0.0
-    except TypeError:  # a .grad that is not a number (None included): undo, let the caller
-        for node, old in zip(order, olds):  # take the general route, which says why
+    except BaseException as exc:  # all or nothing: undo every .grad written so far
+        for node, old in zip(order, olds):
             node.grad = old
-        return False
+        if isinstance(exc, TypeError):  # a .grad that is not a number: the general
+            return False  # route takes over, and says why
+        raise  # Ctrl-C, MemoryError: nothing was changed
     return True
 
 

@@ -930,7 +930,8 @@ REFUSED = {
 
 def _integer(fn: Callable[[float], int]) -> Callable[[Value], int]:
     def rounded(self: Value) -> int:
-        return fn(self.data)
+        # The number leaves the graph, as with int(x): a watching monitor is told.
+        return int(self) if fn is math.trunc else fn(float(self))
 
     rounded.__name__ = f"__{fn.__name__}__"
     return rounded
