@@ -272,3 +272,8 @@ def test_logaddexp_second_derivatives_stay_finite_far_out(z: float) -> None:
     assert ag.grad(ag.grad(lambda a: ag.logaddexp(0.0, a)))(-z) == pytest.approx(
         expected, rel=1e-12, abs=1e-300
     )
+
+
+def test_round_of_a_value_is_the_floats() -> None:
+    assert round(Value(2.5)) == 2 and type(round(Value(3.7))) is int
+    assert round(Value(2.675), 2) == round(2.675, 2)

@@ -937,6 +937,11 @@ def _integer(fn: Callable[[float], int]) -> Callable[[Value], int]:
     return rounded
 
 
+def _round(self: Value, ndigits: int | None = None) -> float:
+    """round(x) and round(x, n), as for the float (the number leaves the graph)."""
+    return round(float(self)) if ndigits is None else round(float(self), ndigits)
+
+
 def _install() -> None:
     for symbol, (name, python_op) in _OPERATORS.items():
         binary, reflected = _binary_method(_OPS[symbol], python_op)
@@ -960,6 +965,7 @@ def _install() -> None:
     Value.__floor__ = _integer(math.floor)  # type: ignore[method-assign,assignment]
     Value.__ceil__ = _integer(math.ceil)  # type: ignore[method-assign,assignment]
     Value.__trunc__ = _integer(math.trunc)  # type: ignore[method-assign,assignment]
+    Value.__round__ = _round  # type: ignore[method-assign,assignment]
     Value.arctan2 = _arctan2  # type: ignore[method-assign]
     Value.hypot = _hypot  # type: ignore[method-assign]
     Value.conjugate = _conjugate  # type: ignore[method-assign]
