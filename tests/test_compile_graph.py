@@ -350,3 +350,41 @@ def test_an_attribute_named_like_a_loop_variable_is_not_a_global_read() -> None:
         w.backward()
     assert step.mode == "python" and step.fallback_reason is None
     assert box.w.grad == 8 * 3.0
+
+
+@pytest.mark.parametrize("tier", [None, "numpy", "python"])
+def test_an_int_argument_equal_to_a_float_constant_beside_it_stays_data(tier: Any) -> None:
+    p, q = Value(0.3), Value(0.7)
+
+    def f(labels: list[int]) -> Value:
+        return ag.sum([ag.dot([p, q], [1.0, t]) for t in labels])
+
+    step = ag.compile(f, tier=tier)
+    step([1, 0, 1])  # traced where the first int equals the constant 1.0
+    got = step([3, 1, 1])
+    got.backward()
+    compiled = (got.data, p.grad, q.grad)
+    p.grad = q.grad = 0.0
+    want = f([3, 1, 1])
+    want.backward()
+    assert compiled == (want.data, p.grad, q.grad) and step.mode != "eager"
+
+
+@pytest.mark.parametrize(("name", "y"), [("floor", -0.0), ("ceil", -0.4), ("trunc", -0.4)])
+def test_numpy_tier_rounding_gives_plus_zero_as_eager(name: str, y: float) -> None:
+    # atan2(±0, -1) is ±π: the sign of a rounded zero decides the answer.
+    p = Value(1.0)
+    step = ag.compile(lambda y: ag.atan2(getattr(ag, name)(p * y), -1.0), tier="numpy")
+    step(2.3)
+    assert step(y).data == math.pi == ag.atan2(getattr(ag, name)(p * y), -1.0).data
+
+
+def test_numpy_tier_atan2_and_log10_slopes_do_not_overflow() -> None:
+    p, q = Value(1.0), Value(1.0)
+    step = ag.compile(lambda a, b: ag.atan2(p * a, q * b) + (p * a).log10(), tier="numpy")
+    step(0.5, 0.5)
+    step(1e160, 1e160).backward()
+    compiled = (p.grad, q.grad)
+    p.grad = q.grad = 0.0
+    (ag.atan2(p * 1e160, q * 1e160) + (p * 1e160).log10()).backward()
+    assert step.mode == "numpy" and all(close(a, b) for a, b in zip(compiled, (p.grad, q.grad)))

@@ -83,9 +83,10 @@ FORWARD: dict[str, str] = {
     "log10": "np.log10({0})",
     "exp2": "np.power(2.0, {0})",
     "erf": "erf_({0})",
-    "floor": "np.floor({0})",
-    "ceil": "np.ceil({0})",
-    "trunc": "np.trunc({0})",
+    # + 0.0: the engine's floor/ceil/trunc go through int, so -0.4 rounds to +0.0, not -0.0.
+    "floor": "(np.floor({0}) + 0.0)",
+    "ceil": "(np.ceil({0}) + 0.0)",
+    "trunc": "(np.trunc({0}) + 0.0)",
     "atan2": "np.arctan2({0}, {1})",
     "hypot": "np.hypot({0}, {1})",
     "maximum": "maximum_({0}, {1})",
@@ -126,8 +127,8 @@ LOCAL: dict[str, tuple[str, ...]] = {
     "atanh": ("(1.0 / (1.0 - {0} * {0}))",),
     "log1p": ("(1.0 / (1.0 + {0}))",),
     "expm1": ("({o} + 1.0)",),
-    "log2": (f"(1.0 / ({{0}} * {LN2!r}))",),
-    "log10": (f"(1.0 / ({{0}} * {LN10!r}))",),
+    "log2": (f"(1.0 / {{0}} / {LN2!r})",),  # divided in turn, as the engine: no overflow
+    "log10": (f"(1.0 / {{0}} / {LN10!r})",),
     "exp2": (f"({{o}} * {LN2!r})",),
     "erf": (f"({TWO_OVER_SQRT_PI!r} * np.exp(-({{0}} * {{0}})))",),
     "floor": ("0",),
@@ -212,8 +213,8 @@ def helpers(np: Any) -> dict[str, Any]:
 
     def atan2_local_(y: Any, x: Any, which: int) -> Any:
         origin = (x == 0.0) & (y == 0.0)
-        r2 = np.where(origin, 1.0, x * x + y * y)
-        return np.where(origin, math.nan, (x if which == 0 else -y) / r2)
+        r = np.where(origin, 1.0, np.hypot(x, y))  # divided by r twice, as the engine:
+        return np.where(origin, math.nan, (x if which == 0 else -y) / r / r)  # no overflow
 
     def hypot_local_(out: Any, a: Any) -> Any:
         zero = out == 0.0

@@ -114,12 +114,6 @@ class Tracer(_core.MonitorBase):
             self.unsafe(f"it uses a Value computed outside the function ({v.op!r} node)", None)
             kind, payload = "param", v
         elif _core.is_constant(v):
-            if self.pending and self.pending[0][1] == _get(v):
-                # The constant the engine just made from an int argument: the argument itself.
-                position = self.pending.pop(0)[0]
-                i = self.index[id(v)] = self.args[position]
-                self.keep.append(v)
-                return i
             kind, payload = "const", _get(v)
         else:
             kind, payload = "param", v
@@ -170,6 +164,19 @@ class Tracer(_core.MonitorBase):
         self._add(out, Entry(op, ins, "node", None, bool(out.inputs), _get(out)))
         if type(out) is Value:
             out.__class__ = Traced
+
+    def constant(self, c: Value) -> None:
+        """The engine made a constant; if it was made from an int argument, it is that argument.
+
+        The int's conversion to float announced it (``pending``); the engine
+        makes the constant right after, so the first constant with that value
+        made from then on is the argument's, whatever other constants of the
+        same value are around (``dot([p, q], [1.0, t])`` with t == 1).
+        """
+        if self.pending and self.pending[0][1] == _get(c):
+            position = self.pending.pop(0)[0]
+            self.index[id(c)] = self.args[position]
+            self.keep.append(c)
 
     def stop_gradient(self, source: Value, out: Value) -> None:
         """``out = source.detach()``: a node equal to its input that passes no gradient back."""

@@ -64,6 +64,9 @@ class Monitor:
     def backward(self, node: Any, grad: Any, contributions: tuple[Any, ...]) -> None:
         """Called after the backward pass handled ``node``."""
 
+    def constant(self, c: Any) -> None:
+        """Called for every constant leaf made from a plain number (the 2 in ``x * 2``)."""
+
 
 class _Mode(threading.local):
     """This thread's switches; ``plain`` caches "recording, and nothing watching"."""

@@ -532,6 +532,8 @@ def constant(x: float) -> Value:
     c.inputs = ()
     c._op = LEAF
     c._local = ()
+    if _modes.special and _mode.monitor is not None:
+        _mode.monitor.constant(c)
     return c
 
 
