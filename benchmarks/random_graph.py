@@ -302,8 +302,16 @@ def _time(usable: list[Engine], spec: GraphSpec, mix_name: str, repeats: int) ->
     for direction, results in rates.items():
         measure_name = f"{direction}, {mix_name} graph, {n:,} op nodes"
         ag_rate = results[0][1] if results[0][0].name == "autograd_lite" else None
+        # A peer is compared with autograd_lite under the same gc setting (micrograd,
+        # timed with its gc off, against autograd_lite with its gc off).
+        ours = {e.gc_enabled: rate for e, rate in results if e.name.startswith("autograd_lite")}
         for engine, rate in results:
-            r = None if engine.name == "autograd_lite" else ratio(ag_rate, rate, True)
+            if engine.name == "autograd_lite":
+                r = None
+            elif engine.name.startswith("autograd_lite"):
+                r = ratio(ag_rate, rate, True)
+            else:
+                r = ratio(ours.get(engine.gc_enabled, ag_rate), rate, True)
             goal, met = "", None
             if engine.name.startswith("micrograd"):
                 goal, met = "≥ 2x faster", None if r is None else r >= 2.0

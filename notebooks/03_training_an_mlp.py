@@ -169,12 +169,13 @@ for tier in ("python", "numpy"):
 # and the accuracies directly. All three use Adam with the same
 # learning rate.
 #
-# Each run also counts how its steps ran. Cross-entropy picks its
-# formula by the sign of each score (so that `exp` never overflows);
-# in a trace that choice is a *guard*, and a step in which some score
-# has changed sign cannot replay the trace: it runs eagerly, with exactly
-# the eager result, and after repeated misses the step is traced again.
-# Hinge and squared error make no such choice per point.
+# Each run also counts how its steps ran. A loss that chose its formula
+# by a comparison on each point (say, by the sign of each score) would
+# put a *guard* in the trace, and a step in which some comparison came
+# out the other way would run eagerly. None of these three does:
+# cross-entropy is $(1 - t)\,s + \log(1 + e^{-s})$ written with
+# `logaddexp` (which never overflows), hinge and squared error are plain
+# arithmetic on the labels, so every step replays the trace.
 
 # %%
 plus_minus = 2 * y - 1  # labels 0/1 -> -1/+1

@@ -162,7 +162,14 @@ print(compiled.mode)
 print(compiled.code(X, y).split("def backward")[0])
 
 # %% [markdown]
-# 7,900 scalar nodes became about twenty array operations. The gradients are
+# 7,900 scalar nodes became about twenty array operations. The names the
+# code uses but does not define are fixed when the code is made, from the
+# trace: `v2` holds the trace's constants (the 1 of the hinge, the 100 of
+# the mean, the 1e-4), `I1`, `I2`, … are index arrays (which parameters
+# feed which group of neurons), `Edge_` is the exception a replay raises
+# when an input leaves an op's domain (the call then runs eagerly), and `np`
+# is numpy. `A` holds the call's numbers, `P` the parameters' current
+# values. The gradients are
 # the eager ones (to rounding; the matrix products add in another order):
 
 # %%

@@ -222,3 +222,8 @@ def test_a_torch_activation_with_other_settings_is_refused_by_name() -> None:
     module = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.LeakyReLU(0.2)).double()
     with pytest.raises(TypeError, match=r"negative_slope=0\.2"):
         nn.MLP.from_torch(module)
+
+
+def test_a_misspelt_activation_is_refused_even_without_a_hidden_layer() -> None:
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        nn.MLP(1, [2], activation="swish")

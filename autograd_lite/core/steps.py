@@ -137,10 +137,12 @@ def backward_steps(
     """``root.backward()``, one node per ``next()``: a debugger-friendly backward pass.
 
     Each step applies one node's chain-rule update (adding ``local × grad``
-    into each input's gradient, and ``grad`` into ``node.grad``), then yields
-    it as a :class:`Step`. Exhausting the generator leaves exactly the
-    gradients ``backward()`` gives; stopping early leaves the nodes not yet
-    visited without this pass's gradient. Hooks run as in ``backward()``.
+    into each input's running gradient of this pass, and the node's own,
+    now complete, ``grad`` into ``node.grad``), then yields it as a
+    :class:`Step`. An input's ``.grad`` is written at its own step.
+    Exhausting the generator leaves exactly the gradients ``backward()``
+    gives; stopping early leaves the nodes not yet visited without this
+    pass's gradient. Hooks run as in ``backward()``.
     The running gradients belong to this generator, so other passes (an
     ``explain``, ``ag.gradients``) may run while it is paused. Under
     ``pdb``, ``s`` from ``next(steps)`` reaches the op's own named

@@ -678,7 +678,8 @@ def _mlp_args(nin: object, nouts: object, activation: object) -> tuple[int, list
         raise ValueError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r:.80}")
     sizes = [_check_size(n, "each MLP layer size") for n in nouts]
     if isinstance(activation, str):
-        activations = [activation] * (len(sizes) - 1) + ["linear"]
+        # Checked even when no hidden layer uses it: a misspelt name is never ignored.
+        activations = [_check_activation(activation)] * (len(sizes) - 1) + ["linear"]
     elif (
         isinstance(activation, Sequence)
         and not isinstance(activation, bytes)

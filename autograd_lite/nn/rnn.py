@@ -45,7 +45,8 @@ class RNN(Module):
     Args:
         nin: size of each input vector x_t.
         nhidden: size of the hidden state h_t.
-        activation: "tanh", "relu", "sigmoid" or "linear".
+        activation: any name in :data:`ACTIVATIONS` ("tanh" by default; "relu",
+            "sigmoid", "leaky_relu", "elu", "gelu", "softplus", "linear").
         seed: an int, a numpy Generator, or None for a random initialisation.
 
     ``w_ih[k][i]``, ``w_hh[k][j]`` and ``b[k]`` are Values, laid out as
