@@ -36,6 +36,7 @@ class Monitor:
     """What the engine tells a watcher; every method does nothing unless overridden.
 
     * ``forward(out, op, inputs)``: a node was just created by ``op`` (its name).
+    * ``constant(c)``: a constant leaf was just made from a plain number.
     * ``guard(kind, value, other, result)``: Python control flow looked at a
       Value: kind ``"<" "<=" ">" ">="`` (``other`` the other operand),
       ``"bool"``, or ``"float" "int" "item"`` (``result`` is what was returned).
