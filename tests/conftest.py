@@ -28,6 +28,16 @@ from autograd_lite.core import mode as _mode  # noqa: E402
 from autograd_lite.core import value as _value  # noqa: E402
 
 
+def _held(lock: object) -> bool:
+    """Whether ``lock`` (an RLock) is held by this thread or any other."""
+    if lock._is_owned():
+        return True
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
+
+
 def _leaks() -> list[str]:
     found = []
     state = _mode.mode
@@ -39,7 +49,7 @@ def _leaks() -> list[str]:
         found.append(f"{len(state.saved)} no_grad/enable_grad states were not restored")
     if _mode.special:
         found.append(f"{_mode.special} thread(s) counted as not in plain mode")
-    if _backward._FAST.locked():
+    if _held(_backward._FAST):
         found.append("the fast backward route's lock is held")
     if _backward._running.hooks:
         found.append("a hook is marked as running")

@@ -197,3 +197,41 @@ def test_backward_interrupted_halfway_changes_no_grad() -> None:
     terms[0]._local = (2.0, 1.0)
     y.backward()  # the locks were released: the next pass runs and is exact
     assert all(x.grad == 2.0 for x in xs)
+
+
+@pytest.mark.parametrize("route", ["backward", "gradients"])
+def test_a_ctrl_c_right_after_the_fast_lock_is_taken_does_not_leak_it(route: str) -> None:
+    # An asynchronous KeyboardInterrupt delivered the moment the lock's acquire()
+    # returns (what a real Ctrl-C can do): the lock must still be released.
+    import ctypes
+    import threading
+
+    from autograd_lite.core import backward as engine
+
+    w = Value(2.0)
+    loss = w * 3.0
+    armed = [True]
+    where = "_fast_backward" if route == "backward" else "gradients"
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        if (
+            armed[0]
+            and event == "c_return"
+            and getattr(arg, "__name__", "") == "acquire"
+            and frame.f_code.co_name == where
+        ):
+            armed[0] = False
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(threading.get_ident()), ctypes.py_object(KeyboardInterrupt)
+            )
+
+    sys.setprofile(profile)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            loss.backward() if route == "backward" else ag.gradients(loss, [w])
+    finally:
+        sys.setprofile(None)
+    assert not armed[0]  # the interrupt was delivered
+    assert not engine._FAST._is_owned() and engine._FAST.acquire(blocking=False)
+    engine._FAST.release()
+    assert w.grad == 0.0

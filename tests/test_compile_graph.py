@@ -388,3 +388,52 @@ def test_numpy_tier_atan2_and_log10_slopes_do_not_overflow() -> None:
     p.grad = q.grad = 0.0
     (ag.atan2(p * 1e160, q * 1e160) + (p * 1e160).log10()).backward()
     assert step.mode == "numpy" and all(close(a, b) for a, b in zip(compiled, (p.grad, q.grad)))
+
+
+def test_an_int_argument_in_plain_arithmetic_with_a_float_is_structure_not_an_error() -> None:
+    a, b = Value(0.7), Value(-1.3)
+
+    def f(t: int) -> Value:
+        return a * (t * 0.5 + 0.25 * t) + b
+
+    step = ag.compile(f)
+    for t in (1, 2, 3, 2):
+        assert step(t).data == f(t).data and step.mode == "python"
+
+
+@pytest.mark.parametrize("route", ["hooks", "compiled"])
+def test_a_ctrl_c_between_two_grad_writes_puts_every_grad_back(route: str) -> None:
+    import inspect
+    import sys
+
+    from autograd_lite.core import backward as engine
+
+    w1, w2 = Value(1.0), Value(2.0)
+    if route == "compiled":
+        loss = ag.compile(lambda x: w1 * x + w2 * x)(3.0)
+    else:
+        loss = w1 * 3.0 + w2 * 3.0
+        w1.register_hook(lambda g: None)  # the general route, which writes at the end
+    lines, first = inspect.getsourcelines(engine.write_grads)
+    target = first + next(i for i, text in enumerate(lines) if "node.grad = total" in text)
+    seen = [0]
+
+    def tracer(frame: object, event: str, arg: object) -> object:
+        if getattr(frame, "f_code", None) is engine.write_grads.__code__:
+            return local
+        return None
+
+    def local(frame: object, event: str, arg: object) -> object:
+        if event == "line" and getattr(frame, "f_lineno", 0) == target:
+            seen[0] += 1
+            if seen[0] == 2:  # after the first .grad was written
+                raise KeyboardInterrupt
+        return local
+
+    sys.settrace(tracer)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            loss.backward()
+    finally:
+        sys.settrace(None)
+    assert seen[0] == 2 and (w1.grad, w2.grad, loss.grad) == (0.0, 0.0, 0.0)

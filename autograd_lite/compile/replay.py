@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core import Value, gradients, has_hooks
-from ..core.backward import WRITES, accumulate, backward, seed_of
+from ..core.backward import WRITES, accumulate, backward, seed_of, write_grads
 from ..core.ops import Op
 from ..core.value import constant
 from . import _core
@@ -115,19 +115,16 @@ class Replayed(Value):
             # pass gradient is 0.0 + local, added to its .grad; all at once.
             with WRITES:
                 totals = [v.grad + (0.0 + d) for v, d in zip(inputs, local)]
-                for v, total in zip(inputs, totals):
-                    v.grad = total
-                self.grad = accumulate(self.grad, g, self)
+                mine = accumulate(self.grad, g, self)
+                write_grads((*inputs, self), (*totals, mine))
             return
         running: dict[Value, float] = {}
         for inp, d in zip(inputs, local):
             running[inp] = running.get(inp, 0.0) + d
         with WRITES:  # all or nothing, with the engine's checks and messages
-            totals = [(v, accumulate(v.grad, t, v)) for v, t in running.items()]
+            totals = [accumulate(v.grad, t, v) for v, t in running.items()]
             mine = accumulate(self.grad, g, self)
-            for v, total in totals:
-                v.grad = total
-            self.grad = mine
+            write_grads((*running, self), (*totals, mine))
 
 
 _FLOATS = frozenset({float})

@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import operator
 import os
 import sys
 import threading
@@ -307,12 +308,33 @@ class IntArg:
         return getattr(self._structure(), name)
 
 
+#: Binary operators by dunder stem, for an int meeting another number type (``t * 0.5``).
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul,
+    "truediv": operator.truediv, "floordiv": operator.floordiv, "mod": operator.mod,
+    "divmod": divmod, "pow": pow, "lshift": operator.lshift, "rshift": operator.rshift,
+    "and": operator.and_, "or": operator.or_, "xor": operator.xor,
+}  # fmt: skip
+
+
 def _structural_method(name: str) -> Callable[..., Any]:
+    stem = name.strip("_")
+    reflected = stem.startswith("r") and stem[1:] in _OPERATORS
+
     def method(self: IntArg, *args: Any) -> Any:
         if any(isinstance(a, Value) for a in args):
             return NotImplemented  # the Value's own operator takes the int as an operand
         plain = [a._structure() if isinstance(a, IntArg) else a for a in args]
-        return getattr(self._structure(), name)(*plain)
+        value = self._structure()
+        result = getattr(value, name)(*plain)
+        if result is NotImplemented and len(plain) == 1:
+            # int * 0.5: the int declines and Python would ask float.__rmul__, which does
+            # not know the stand-in; ask with the int itself, as eager code does.
+            if reflected:
+                return _OPERATORS[stem[1:]](plain[0], value)
+            if stem in _OPERATORS:
+                return _OPERATORS[stem](value, plain[0])
+        return result
 
     method.__name__ = name
     return method

@@ -112,7 +112,11 @@ def _plain(order: list[Value], create_graph: bool) -> bool:
 
 # --- the fast route ------------------------------------------------------------
 
-_FAST = threading.Lock()
+#: Held while the fast route uses the nodes' scratch slots. An RLock for its owner
+#: record only (``_is_owned``): it is never taken twice, so a pass nested on the
+#: same thread (a user op's local) takes the dict route, and a Ctrl-C landing right
+#: after the acquire still finds the lock to release.
+_FAST = threading.RLock()
 #: Held while a pass reads and writes ``.grad``: concurrent backward() calls on
 #: shared parameters add up, none is lost. Reentrant, for a pass inside a pass.
 WRITES = threading.RLock()
@@ -395,19 +399,42 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
         updates.append(_update(node, grads, create_graph, True))
     with WRITES:
         totals = [accumulate(node.grad, grad, node) for node, grad, *_ in updates]
-        for update, total in zip(updates, totals):  # nothing failed: now write them all
-            update[0].grad = total
+        write_grads([update[0] for update in updates], totals)  # nothing failed: all at once
+
+
+def write_grads(nodes: Sequence[Value], totals: Sequence[Any]) -> None:
+    """Set each node's ``.grad`` to its total, all or nothing (call it holding ``WRITES``).
+
+    An exception midway (a Ctrl-C between two writes) puts back every
+    ``.grad`` already written before it propagates.
+
+    Example:
+        >>> a, b = Value(1.0), Value(2.0)
+        >>> write_grads([a, b], [0.5, 0.25]); (a.grad, b.grad)
+        (0.5, 0.25)
+    """
+    olds = [node.grad for node in nodes]
+    try:
+        for node, total in zip(nodes, totals):
+            node.grad = total
+    except BaseException:
+        for node, old in zip(nodes, olds):
+            node.grad = old
+        raise
 
 
 def _fast_backward(order: list[Value], seed: float) -> bool:
     """The fast route, if its lock is free; False if it could not (or must not) finish."""
-    if not _FAST.acquire(blocking=False):
-        return False  # another pass (a thread, or a user op's local) has the slots
+    if _FAST._is_owned():  # type: ignore[attr-defined]
+        return False  # this thread's own pass has the slots (a user op's local)
     try:
+        if not _FAST.acquire(blocking=False):
+            return False  # another thread's pass has the slots
         with WRITES:
             return _fast(order, seed, accumulate=True)
     finally:
-        _FAST.release()
+        if _FAST._is_owned():  # type: ignore[attr-defined]  # ours: also after a Ctrl-C
+            _FAST.release()
 
 
 def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
@@ -431,14 +458,16 @@ def gradients(output: Value, wrt: Sequence[Value], *, create_graph: bool = False
         raise TypeError(f"gradients() needs a Value output, got {describe(output)}")
     seed = Value(1.0) if create_graph else 1.0
     order, grads, plain = _start(output, seed, create_graph, "gradients()")
-    if plain and _FAST.acquire(blocking=False):
+    if plain and not _FAST._is_owned():  # type: ignore[attr-defined]
         try:
-            for w in wrt:
-                w._g = None  # not reached unless the pass sets it
-            _fast(order, 1.0, accumulate=False)
-            return [0.0 if w._g is None else w._g for w in wrt]
+            if _FAST.acquire(blocking=False):
+                for w in wrt:
+                    w._g = None  # not reached unless the pass sets it
+                _fast(order, 1.0, accumulate=False)
+                return [0.0 if w._g is None else w._g for w in wrt]
         finally:
-            _FAST.release()
+            if _FAST._is_owned():  # type: ignore[attr-defined]  # ours: also after a Ctrl-C
+                _FAST.release()
     wanted = set(wrt)
     found = {}
     for node in order:
