@@ -110,14 +110,23 @@ class Replayed(Value):
             # The seed goes through the replay, as eager backward() sends it through
             # the graph (inf · 3 - inf · 3 is NaN there, not 0 · inf masked).
             local = _derivatives(self._replay, g, self._eager, inputs, self._keep)
-        if self._unique and _FLOATS.issuperset(map(type, (v.grad for v in inputs))):
+        if self._unique:
             # The engine's arithmetic for a node over distinct leaves: each leaf's
             # pass gradient is 0.0 + local, added to its .grad; all at once.
             with WRITES:
-                totals = [v.grad + (0.0 + d) for v, d in zip(inputs, local)]
-                mine = accumulate(self.grad, g, self)
-                write_grads((*inputs, self), (*totals, mine))
-            return
+                olds = [v.grad for v in inputs]
+                if _FLOATS.issuperset(map(type, olds)):  # else: the checks below
+                    totals = [old + (0.0 + d) for old, d in zip(olds, local)]
+                    mine = accumulate(self.grad, g, self)
+                    try:
+                        for v, total in zip(inputs, totals):
+                            v.grad = total
+                        self.grad = mine
+                    except BaseException:  # a Ctrl-C between two writes: put them back
+                        for v, old in zip(inputs, olds):
+                            v.grad = old
+                        raise
+                    return
         running: dict[Value, float] = {}
         for inp, d in zip(inputs, local):
             running[inp] = running.get(inp, 0.0) + d
