@@ -118,14 +118,7 @@ class Replayed(Value):
                 if _FLOATS.issuperset(map(type, olds)):  # else: the checks below
                     totals = [old + (0.0 + d) for old, d in zip(olds, local)]
                     mine = accumulate(self.grad, g, self)
-                    try:
-                        for v, total in zip(inputs, totals):
-                            v.grad = total
-                        self.grad = mine
-                    except BaseException:  # a Ctrl-C between two writes: put them back
-                        for v, old in zip(inputs, olds):
-                            v.grad = old
-                        raise
+                    write_grads((*inputs, self), (*totals, mine), (*olds, self.grad))
                     return
         running: dict[Value, float] = {}
         for inp, d in zip(inputs, local):

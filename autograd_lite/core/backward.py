@@ -402,18 +402,22 @@ def backward(root: Value, gradient: Any = 1.0, *, create_graph: bool = False) ->
         write_grads([update[0] for update in updates], totals)  # nothing failed: all at once
 
 
-def write_grads(nodes: Sequence[Value], totals: Sequence[Any]) -> None:
+def write_grads(
+    nodes: Sequence[Value], totals: Sequence[Any], olds: Sequence[Any] | None = None
+) -> None:
     """Set each node's ``.grad`` to its total, all or nothing (call it holding ``WRITES``).
 
     An exception midway (a Ctrl-C between two writes) puts back every
-    ``.grad`` already written before it propagates.
+    ``.grad`` already written before it propagates. ``olds``: the ``.grad``
+    values the caller already read (read here otherwise).
 
     Example:
         >>> a, b = Value(1.0), Value(2.0)
         >>> write_grads([a, b], [0.5, 0.25]); (a.grad, b.grad)
         (0.5, 0.25)
     """
-    olds = [node.grad for node in nodes]
+    if olds is None:
+        olds = [node.grad for node in nodes]
     try:
         for node, total in zip(nodes, totals):
             node.grad = total
